@@ -1,0 +1,21 @@
+// Factories of the libraries the project compares against; one file each in baselines/.
+// A library not found at build time still has an entry (kernel_registry.cc) saying so.
+#pragma once
+
+#include "gemm_kernel.h"
+
+namespace qbench {
+
+GemmKernel eigen_float32_colmajor_kernel();  // id "float32"
+GemmKernel eigen_float32_rowmajor_kernel();  // id "float32_rowmajor"
+GemmKernel eigen_int32_kernel();             // id "int32"
+GemmKernel gemmlowp_uint8_kernel();          // id "uint8_gemmlowp"
+#ifdef QBENCH_HAVE_ONEDNN
+GemmKernel onednn_s8_kernel();   // id "onednn_s8"
+GemmKernel onednn_f32_kernel();  // id "onednn_f32"
+#endif
+#ifdef QBENCH_HAVE_XNNPACK
+GemmKernel xnnpack_u8_kernel();  // id "xnnpack_u8"
+#endif
+
+}  // namespace qbench

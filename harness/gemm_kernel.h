@@ -1,0 +1,78 @@
+// What the runner needs from anything it times: our kernels and every baseline library alike.
+//
+// The runner builds one GemmProblem per shape (the same random quantized operands and the reference
+// result for every kernel), asks each kernel to prepare() its own copy of the inputs in the form it
+// consumes (float, int32, signed, transposed...), checks the prepared kernel's output against the
+// reference, and only then times run().
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace qbench {
+
+struct GemmShape {
+  int height;  // rows of W (filters)
+  int width;   // columns of X (pixels)
+  int depth;   // the shared dimension
+
+  double ops() const { return 2.0 * height * width * depth; }  // one multiply + one add per term
+  std::string str() const;  // "HxWxD"
+};
+
+// The operands of one shape, shared by every kernel. W is height x depth, X is depth x width, both
+// row-major with one quantized value (< 2^bits) per byte; `expected` is the exact int32 product
+// sum_k (w - w_zero)(x - x_zero) from lowbit::reference_gemm. Float kernels multiply the dequantized
+// values w_scale (w - w_zero) and x_scale (x - x_zero).
+struct GemmProblem {
+  GemmShape shape;
+  int bits;
+  std::vector<uint8_t> w, x;
+  int32_t w_zero, x_zero;
+  float w_scale, x_scale;
+  std::vector<int32_t> expected;  // height x width, row-major
+};
+
+// How the weights are treated by a timed call.
+enum class WeightsMode {
+  kPackedPerCall,  // every call packs both operands (the default: the same work for every library)
+  kPrepacked,      // W is packed once ahead of time, as inference does; calls pack only X
+};
+
+// A kernel bound to one problem, ready to run repeatedly.
+class PreparedGemm {
+ public:
+  virtual ~PreparedGemm() = default;
+  // One product: what is timed. Must not allocate once warmed up.
+  virtual void run() = 0;
+  // Runs once and compares with problem.expected: "" when correct, else what differs, where.
+  virtual std::string check() = 0;
+};
+
+struct GemmKernel {
+  std::string id;           // as used in configs, JSON and tables: "uint4", "float32", ...
+  std::string description;  // one line for `qbench list`
+  int operand_bits;         // 4 or 8: the width of the quantized operands it is given
+  bool supports_prepacked;  // whether WeightsMode::kPrepacked means anything to it
+  // Why it cannot run on this machine or build ("" when it can).
+  std::function<std::string()> unavailable;
+  // What it will execute here: an ISA path, a library and version, a storage order.
+  std::function<std::string()> implementation;
+  std::function<std::unique_ptr<PreparedGemm>(const GemmProblem&, WeightsMode)> prepare;
+};
+
+// Every kernel the runner knows, available here or not (harness/kernel_registry.cc).
+const std::vector<GemmKernel>& all_kernels();
+const GemmKernel* find_kernel(const std::string& id);
+
+// Shared checks for PreparedGemm::check(): exact for integers, and for floats within
+// |diff| <= depth-scaled float32 rounding bound of the product of the dequantized operands.
+std::string compare_exact(const GemmProblem& problem, const int32_t* result, std::ptrdiff_t row_stride,
+                          std::ptrdiff_t col_stride);
+std::string compare_float(const GemmProblem& problem, const float* result, std::ptrdiff_t row_stride,
+                          std::ptrdiff_t col_stride);
+
+}  // namespace qbench

@@ -1,0 +1,176 @@
+// Every compiled GEMM path against lowbit::reference_gemm, bit for bit. Paths this CPU cannot run
+// are skipped with the reason (on x86 every ISA this CPU has is exercised; on ARM, under qemu).
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "lowbit/gemm.h"
+
+namespace lowbit {
+namespace {
+
+struct Case {
+  int height, width, depth;
+  enum Fill { kRandom, kZeros, kMax } fill = kRandom;
+  int32_t w_zero = -1, x_zero = -1;  // -1: random
+  int pad = 0;                       // extra elements at the end of each row (odd strides)
+};
+
+std::string describe(const Case& c) {
+  return std::to_string(c.height) + "x" + std::to_string(c.width) + "x" + std::to_string(c.depth) +
+         " fill=" + std::to_string(c.fill) + " zw=" + std::to_string(c.w_zero) +
+         " zx=" + std::to_string(c.x_zero) + " pad=" + std::to_string(c.pad);
+}
+
+// Runs `path` on one case, twice: weights packed per call, and packed once then reused.
+void expect_exact(const GemmPath& path, const Case& c, uint64_t seed) {
+  std::mt19937_64 rng(seed);
+  const int max = (1 << path.bits) - 1;
+  auto value = [&]() -> uint8_t {
+    if (c.fill == Case::kZeros) return 0;
+    if (c.fill == Case::kMax) return static_cast<uint8_t>(max);
+    return static_cast<uint8_t>(rng() % (max + 1));
+  };
+  const std::ptrdiff_t ws = c.depth + c.pad, xs = c.width + c.pad, rs = c.width + c.pad;
+  std::vector<uint8_t> w(c.height * ws), x(c.depth * xs);
+  for (auto& v : w) v = value();
+  for (auto& v : x) v = value();
+  const int32_t zw = c.w_zero >= 0 ? c.w_zero : static_cast<int32_t>(rng() % (max + 1));
+  const int32_t zx = c.x_zero >= 0 ? c.x_zero : static_cast<int32_t>(rng() % (max + 1));
+  const QuantizedMatrix wm{w.data(), c.height, c.depth, ws, zw};
+  const QuantizedMatrix xm{x.data(), c.depth, c.width, xs, zx};
+
+  constexpr int32_t kCanary = 0x7e57c0de;
+  std::vector<int32_t> want(c.height * rs, kCanary), got(c.height * rs, kCanary);
+  reference_gemm(wm, xm, {want.data(), c.height, c.width, rs});
+  Scratch scratch;
+  gemm(path, wm, xm, {got.data(), c.height, c.width, rs}, scratch);
+  ASSERT_EQ(got, want) << path.name << " on " << describe(c) << " (canaries mark the padding)";
+
+  std::vector<uint8_t> packed(path.packed_weights_bytes(c.height, c.depth) + 64);
+  path.pack_weights(wm, packed.data());
+  std::fill(got.begin(), got.end(), kCanary);
+  path.gemm_packed({packed.data(), c.height, c.depth, zw}, xm, {got.data(), c.height, c.width, rs},
+                   scratch);
+  ASSERT_EQ(got, want) << path.name << " with pre-packed weights on " << describe(c);
+}
+
+class GemmPathTest : public testing::TestWithParam<const GemmPath*> {
+ protected:
+  void SetUp() override {
+    const std::string why = why_unusable(*GetParam());
+    if (!why.empty()) GTEST_SKIP() << GetParam()->name << ": " << why;
+  }
+  const GemmPath& path() const { return *GetParam(); }
+};
+
+TEST_P(GemmPathTest, PaperShapes) {
+  for (int h : {8, 24})
+    for (int w : {100, 400, 1600})
+      for (int d : {10, 40, 100}) expect_exact(path(), {h, w, d}, 1000 + h * w * d);
+}
+
+TEST_P(GemmPathTest, SmallShapesCoverEveryPartialTile) {
+  for (int h = 1; h <= 33; h += (h < 10 ? 1 : 7))
+    for (int w = 1; w <= 70; w += (w < 18 ? 1 : 13))
+      for (int d : {1, 2, 3, 4, 5, 7, 8, 9, 15, 16, 17, 31, 32, 33, 63, 64, 65})
+        expect_exact(path(), {h, w, d}, h * 7919 + w * 31 + d);
+}
+
+TEST_P(GemmPathTest, RandomShapes) {
+  // Height 1..64, width 1..2000, depth 1..5000, log-uniform; products over 6M terms redrawn so
+  // that the suite stays fast under qemu.
+  std::mt19937_64 rng(42);
+  auto log_uniform = [&](int hi) {
+    return static_cast<int>(std::exp(std::uniform_real_distribution<double>(0, std::log(hi + 1.0))(rng)));
+  };
+  for (int n = 0; n < 40;) {
+    const Case c{std::max(1, log_uniform(64)), std::max(1, log_uniform(2000)),
+                 std::max(1, log_uniform(5000))};
+    if (static_cast<double>(c.height) * c.width * c.depth > 6e6) continue;
+    expect_exact(path(), c, 7 + n++);
+  }
+}
+
+TEST_P(GemmPathTest, ExtremeValuesAndZeroPoints) {
+  const int max = (1 << path().bits) - 1;
+  for (Case::Fill fill : {Case::kZeros, Case::kMax, Case::kRandom})
+    for (int32_t zw : {0, max})
+      for (int32_t zx : {0, max})
+        for (int d : {1, 100, 1000, 3000})
+          expect_exact(path(), {9, 37, d, fill, zw, zx}, d * 13 + zw + zx);
+}
+
+TEST_P(GemmPathTest, DepthAroundEveryAccumulatorFlush) {
+  // 4-bit paths flush 16-bit lanes every <= 291 products (145 steps where two share a lane).
+  std::vector<int> depths;
+  for (int boundary : {145, 290, 291, 2 * 145, 2 * 290, 2 * 291, 3 * 290, 3 * 291, 4 * 145 * 2})
+    for (int delta : {-1, 0, 1}) depths.push_back(boundary + delta);
+  for (int d : depths) {
+    expect_exact(path(), {8, 48, d, Case::kMax, 0, 0}, d);
+    expect_exact(path(), {5, 19, d, Case::kRandom}, d + 1);
+  }
+}
+
+TEST_P(GemmPathTest, OddStrides) {
+  for (int pad : {1, 3, 17})
+    for (int d : {10, 40, 291, 301}) expect_exact(path(), {13, 45, d, Case::kRandom, -1, -1, pad}, d + pad);
+}
+
+TEST_P(GemmPathTest, WrapsModulo2To32LikeTheReference) {
+  if (path().bits != 8) GTEST_SKIP() << "only 8-bit operands can overflow int32";
+  expect_exact(path(), {2, 17, 40000, Case::kMax, 0, 0}, 1);
+}
+
+std::string path_name(const testing::TestParamInfo<const GemmPath*>& info) { return info.param->name; }
+
+INSTANTIATE_TEST_SUITE_P(AllCompiledPaths, GemmPathTest, testing::ValuesIn(compiled_paths()), path_name);
+
+TEST(PathSelection, EveryBitWidthHasAPath) {
+  EXPECT_EQ(select_path(8).bits, 8);
+  EXPECT_EQ(select_path(4).bits, 4);
+}
+
+TEST(PathSelection, EnvironmentForcesAnIsaOrFailsClearly) {
+  const char* saved = std::getenv(kForceIsaVariable);
+  const std::string restore = saved ? saved : "";
+  setenv(kForceIsaVariable, "scalar", 1);
+  EXPECT_EQ(select_path(4).isa, Isa::kScalar);
+  setenv(kForceIsaVariable, "sse9", 1);
+  EXPECT_THROW(select_path(4), std::runtime_error);
+  // An ISA of the other architecture is never compiled in: a clear error, not SIGILL.
+#if defined(__x86_64__)
+  setenv(kForceIsaVariable, "neon", 1);
+#else
+  setenv(kForceIsaVariable, "avx2", 1);
+#endif
+  try {
+    select_path(8);
+    ADD_FAILURE() << "forcing a foreign ISA must throw";
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find(kForceIsaVariable), std::string::npos) << e.what();
+  }
+  if (restore.empty()) {
+    unsetenv(kForceIsaVariable);
+  } else {
+    setenv(kForceIsaVariable, restore.c_str(), 1);
+  }
+}
+
+TEST(PathSelection, PrefersTheMostCapableUsableIsa) {
+  if (std::getenv(kForceIsaVariable) != nullptr) GTEST_SKIP() << kForceIsaVariable << " is set";
+  for (int bits : {4, 8}) {
+    const GemmPath& chosen = select_path(bits);
+    for (const GemmPath* p : compiled_paths()) {
+      if (p->bits == bits && cpu_supports(p->isa))
+        EXPECT_LE(static_cast<int>(p->isa), static_cast<int>(chosen.isa)) << p->name;
+    }
+  }
+}
+
+}  // namespace
+}  // namespace lowbit
