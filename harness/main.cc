@@ -1,0 +1,112 @@
+// qbench: the project's one program. `qbench --help` lists the subcommands.
+#include <iostream>
+#include <sstream>
+
+#include <CLI/CLI.hpp>
+
+#include "config.h"
+#include "lowbit/gemm.h"
+#include "provenance.h"
+#include "sweep.h"
+
+namespace {
+
+using namespace qbench;
+
+// Command-line values that override the config file.
+struct Overrides {
+  std::string config_path;
+  std::string shapes, kernels, weights;
+  int repetitions = 0;
+  double min_time = 0;
+};
+
+void add_plan_options(CLI::App* app, Overrides& o) {
+  app->add_option("--config", o.config_path, "JSON config (see README: Configs)")->required();
+  app->add_option("--shapes", o.shapes, "HxWxD[,HxWxD...]: replaces the config's shapes");
+  app->add_option("--kernels", o.kernels, "a,b,...: replaces the config's kernels (see `qbench list`)");
+  app->add_option("--repetitions", o.repetitions, "repetitions per (kernel, shape)")->check(CLI::Range(1, 1000));
+  app->add_option("--min-time", o.min_time, "minimum seconds per repetition")->check(CLI::Range(1e-6, 60.0));
+  app->add_option("--weights", o.weights, "per_call (default) or prepacked")
+      ->check(CLI::IsMember({"per_call", "prepacked"}));
+}
+
+Config resolve(const Overrides& o) {
+  Config c = load_config(o.config_path);
+  if (!o.shapes.empty()) c.shapes = parse_shape_list(o.shapes, "--shapes");
+  if (!o.kernels.empty()) c.kernels = parse_kernel_list(o.kernels, "--kernels");
+  if (o.repetitions > 0) c.repetitions = o.repetitions;
+  if (o.min_time > 0) c.min_time = o.min_time;
+  if (!o.weights.empty()) c.weights = o.weights == "prepacked" ? WeightsMode::kPrepacked : WeightsMode::kPackedPerCall;
+  return c;
+}
+
+int list_kernels() {
+  std::cout << "CPU: " << cpu_model() << "\n\nKernels (id: what runs here)\n";
+  for (const GemmKernel& k : all_kernels()) {
+    const std::string why = k.unavailable();
+    std::cout << "  " << k.id << std::string(k.id.size() < 18 ? 18 - k.id.size() : 1, ' ')
+              << (why.empty() ? k.implementation() : "unavailable: " + why) << "\n";
+  }
+  std::cout << "\nGEMM paths compiled in (force one with " << lowbit::kForceIsaVariable << "=<isa>)\n";
+  for (const lowbit::GemmPath* p : lowbit::compiled_paths()) {
+    const std::string why = lowbit::why_unusable(*p);
+    std::string chosen;
+    try {
+      if (&lowbit::select_path(p->bits) == p) chosen = "  <- selected for " + std::to_string(p->bits) + "-bit";
+    } catch (const std::exception&) {
+    }
+    std::cout << "  " << p->name << std::string(30 > std::string(p->name).size() ? 30 - std::string(p->name).size() : 1, ' ')
+              << (why.empty() ? "usable" : "unusable: " + why) << chosen << "\n";
+  }
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"qbench: verify and time low-bit quantized matrix multiplication (Trusov et al. 2020)"};
+  app.require_subcommand(1);
+
+  Overrides run_overrides;
+  SweepOptions sweep;
+  bool no_interleave = false;
+  CLI::App* run = app.add_subcommand("run", "verify every kernel on every shape, then time them; write JSON");
+  add_plan_options(run, run_overrides);
+  run->add_option("--out", sweep.out_path, "results file (default: results/<name>-<host>-<time>.json)");
+  run->add_flag("--overwrite", sweep.overwrite, "replace an existing results file");
+  run->add_flag("--no-interleave", no_interleave, "run repetitions in order instead of randomly interleaved");
+
+  Overrides verify_overrides;
+  CLI::App* verify = app.add_subcommand("verify", "check every kernel against the reference; no timing");
+  add_plan_options(verify, verify_overrides);
+
+  CLI::App* list = app.add_subcommand("list", "kernels and ISA paths usable on this CPU, and why any is not");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    // CLI11 exits 106/109 for usage errors; every bad input of qbench exits 2.
+    const int code = app.exit(e);
+    return code == 0 ? 0 : 2;
+  }
+
+  try {
+    if (list->parsed()) return list_kernels();
+    if (verify->parsed()) return verify_sweep(resolve(verify_overrides));
+    sweep.config = resolve(run_overrides);
+    sweep.config_path = run_overrides.config_path;
+    sweep.interleave = !no_interleave;
+    if (sweep.out_path.empty()) sweep.out_path = default_results_path(sweep.config);
+    std::ostringstream command;
+    for (int i = 0; i < argc; ++i) command << (i ? " " : "") << argv[i];
+    sweep.command_line = command.str();
+    return run_sweep(sweep);
+  } catch (const ConfigError& e) {
+    std::cerr << "qbench: " << e.what() << "\n";
+    return 2;
+  } catch (const std::exception& e) {
+    std::cerr << "qbench: error: " << e.what() << "\n";
+    return 1;
+  }
+}
