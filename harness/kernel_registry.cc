@@ -6,7 +6,7 @@
 namespace qbench {
 namespace {
 
-GemmKernel missing_library(const std::string& id, const std::string& why) {
+[[maybe_unused]] GemmKernel missing_library(const std::string& id, const std::string& why) {
   GemmKernel k;
   k.id = id;
   k.description = why;

@@ -1,0 +1,75 @@
+# The two commands of the README: `make reproduce` and `make test`. Both install what is missing.
+SHELL := /bin/bash
+# The Debian interpreter: it sees python3-numpy, -matplotlib, -scipy, -torch (a python3 earlier on
+# PATH may not).
+PYTHON ?= /usr/bin/python3
+BUILD ?= build
+ASAN_BUILD ?= build-asan
+CONFIG ?= configs/paper-table.json
+GENERATOR := $(shell command -v ninja >/dev/null 2>&1 && echo -G Ninja)
+HOST := $(shell hostname -s 2>/dev/null || hostname)
+STAMP := $(shell date -u +%Y%m%d-%H%M%S)
+RUN_DIR ?= results/$(HOST)-$(STAMP)
+# Single-thread figures on one pinned core (the last one), when there is more than one.
+PIN ?= $(shell command -v taskset >/dev/null 2>&1 && [ $$(nproc) -gt 1 ] && echo taskset -c $$(( $$(nproc) - 1 )))
+QBENCH := $(BUILD)/harness/qbench
+
+.PHONY: all deps deps-test build test test-cpp test-python test-sanitizers test-cross smoke reproduce regress clean
+
+all: build
+
+deps:
+	@scripts/install-deps.sh
+
+deps-test:
+	@scripts/install-deps.sh --test
+
+$(BUILD)/CMakeCache.txt:
+	cmake -S . -B $(BUILD) $(GENERATOR) -DCMAKE_BUILD_TYPE=Release
+
+build: deps $(BUILD)/CMakeCache.txt
+	cmake --build $(BUILD) -j $$(nproc)
+
+# --- make test: everything checked -----------------------------------------------------------
+test: deps-test build test-cpp test-python test-sanitizers test-cross smoke
+	@echo "make test: all checks passed"
+
+test-cpp: build
+	cd $(BUILD) && ctest --output-on-failure -j $$(nproc)
+
+test-python:
+	$(PYTHON) -m pytest -q tests/scripts $(wildcard tests/qnn)
+
+# The C++ tests once more under AddressSanitizer + UndefinedBehaviorSanitizer, in their own build.
+test-sanitizers: deps-test
+	cmake -S . -B $(ASAN_BUILD) $(GENERATOR) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DLOWBIT_SANITIZE=ON
+	cmake --build $(ASAN_BUILD) -j $$(nproc)
+	cd $(ASAN_BUILD) && ctest --output-on-failure -j $$(nproc)
+
+# ARM paths, bit-exact under qemu (x86 hosts; an ARM host runs its own paths natively in test-cpp).
+test-cross: deps-test
+	@if [ "$$(uname -m)" = x86_64 ]; then scripts/cross-test.sh; else echo "test-cross: native ARM host, covered by test-cpp"; fi
+
+# The whole pipeline on configs/quick.json: run, tables, and Google Benchmark's compare.py.
+smoke: build
+	rm -rf $(BUILD)/smoke && mkdir -p $(BUILD)/smoke
+	$(QBENCH) run --config configs/quick.json --out $(BUILD)/smoke/quick.json
+	$(PYTHON) scripts/tables.py $(BUILD)/smoke/quick.json --out-dir $(BUILD)/smoke
+	$(PYTHON) /usr/share/benchmark/compare.py benchmarks $(BUILD)/smoke/quick.json $(BUILD)/smoke/quick.json > $(BUILD)/smoke/compare.txt
+	@echo "smoke: results, tables and compare.py output in $(BUILD)/smoke/"
+
+# --- make reproduce: the paper's table on this machine ---------------------------------------
+reproduce: build
+	mkdir -p $(RUN_DIR)
+	$(PIN) $(QBENCH) run --config $(CONFIG) --out $(RUN_DIR)/paper-table.json
+	$(PYTHON) scripts/tables.py $(RUN_DIR)/paper-table.json --out-dir $(RUN_DIR)
+	$(PYTHON) scripts/plots.py $(RUN_DIR)/paper-table.json --out-dir $(RUN_DIR)
+	$(PYTHON) scripts/report.py $(RUN_DIR)/paper-table.json --out $(RUN_DIR)/report.html
+	@echo "make reproduce: results, tables, plots and report in $(RUN_DIR)/"
+
+# make regress BASELINE=old.json NEW=new.json
+regress:
+	$(PYTHON) scripts/regress.py $(BASELINE) $(NEW)
+
+clean:
+	rm -rf $(BUILD) $(ASAN_BUILD)

@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# expect_exit.sh STATUS REGEX COMMAND...: passes when COMMAND exits with STATUS and its standard
+# error matches REGEX (extended grep).
+status=$1 pattern=$2
+shift 2
+err=$("$@" 2>&1 >/dev/null)
+got=$?
+if [ "$got" -ne "$status" ]; then
+  echo "expected exit $status, got $got: $*"; echo "$err"; exit 1
+fi
+if ! grep -Eq -- "$pattern" <<<"$err"; then
+  echo "stderr does not match /$pattern/: $*"; echo "$err"; exit 1
+fi
+echo "ok: exit $got, stderr: $err"

@@ -1,0 +1,41 @@
+# Tests of the runner: bad input gets its message and exit status 2; results files keep their
+# structure; baselines agree with the reference.
+set(expect ${CMAKE_CURRENT_SOURCE_DIR}/expect_exit.sh)
+set(bad ${CMAKE_CURRENT_SOURCE_DIR}/bad_configs)
+set(qbench $<TARGET_FILE:qbench>)
+foreach(case IN ITEMS
+    "unknown-key|repititions: unknown key"
+    "wrong-type|repetitions: must be a whole number"
+    "zero-dimension|shapes\\[0\\]\\[1\\] \\(width\\): must be positive"
+    "negative-dimension|shapes.width\\[0\\]: must be positive"
+    "huge-dimension|shapes\\[0\\]\\[2\\] \\(depth\\): 1000000 is too large"
+    "unknown-kernel|kernels\\[0\\]: unknown kernel 'uint3'"
+    "missing-shapes|shapes: missing"
+    "zero-min-time|min_time: must be seconds"
+    "not-json|not valid JSON")
+  string(REPLACE "|" ";" parts "${case}")
+  list(GET parts 0 name)
+  list(GET parts 1 pattern)
+  add_test(NAME config_rejects_${name}
+           COMMAND ${expect} 2 "${pattern}" ${qbench} verify --config ${bad}/${name}.json)
+endforeach()
+add_test(NAME config_rejects_missing_file
+         COMMAND ${expect} 2 "no-such.json: cannot open" ${qbench} verify --config no-such.json)
+add_test(NAME cli_rejects_bad_shape
+         COMMAND ${expect} 2 "--shapes: '8x100' is not HEIGHTxWIDTHxDEPTH"
+                 ${qbench} verify --config ${PROJECT_SOURCE_DIR}/configs/quick.json --shapes 8x100)
+add_test(NAME cli_rejects_unknown_kernel
+         COMMAND ${expect} 2 "--kernels: unknown kernel 'fp16'"
+                 ${qbench} verify --config ${PROJECT_SOURCE_DIR}/configs/quick.json --kernels uint4,fp16)
+add_test(NAME cli_rejects_unknown_option
+         COMMAND ${expect} 2 "not expected: --frobnicate"
+                 ${qbench} run --config ${PROJECT_SOURCE_DIR}/configs/quick.json --frobnicate)
+add_test(NAME qbench_verifies_every_kernel_on_the_paper_shapes
+         COMMAND ${qbench} verify --config ${PROJECT_SOURCE_DIR}/configs/paper-table.json)
+
+add_executable(harness_tests results_file_test.cc)
+target_link_libraries(harness_tests PRIVATE harness GTest::gtest_main)
+target_compile_definitions(harness_tests PRIVATE QBENCH_EXE="$<TARGET_FILE:qbench>"
+                                                 QBENCH_SOURCE_DIR="${PROJECT_SOURCE_DIR}")
+add_dependencies(harness_tests qbench)
+gtest_discover_tests(harness_tests DISCOVERY_MODE PRE_TEST)
