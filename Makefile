@@ -65,6 +65,7 @@ reproduce: build
 	$(PYTHON) scripts/tables.py $(RUN_DIR)/paper-table.json --out-dir $(RUN_DIR)
 	$(PYTHON) scripts/plots.py $(RUN_DIR)/paper-table.json --out-dir $(RUN_DIR)
 	$(PYTHON) scripts/report.py $(RUN_DIR)/paper-table.json --out $(RUN_DIR)/report.html
+	@cat $(RUN_DIR)/table.md
 	@echo "make reproduce: results, tables, plots and report in $(RUN_DIR)/"
 
 # make regress BASELINE=old.json NEW=new.json
