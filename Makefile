@@ -14,7 +14,7 @@ RUN_DIR ?= results/$(HOST)-$(STAMP)
 PIN ?= $(shell command -v taskset >/dev/null 2>&1 && [ $$(nproc) -gt 1 ] && echo taskset -c $$(( $$(nproc) - 1 )))
 QBENCH := $(BUILD)/harness/qbench
 
-.PHONY: all deps deps-test build test test-cpp test-python test-sanitizers test-cross smoke reproduce regress clean
+.PHONY: all deps deps-test build test test-cpp test-python test-sanitizers test-cross test-icount smoke reproduce regress clean
 
 all: build
 
@@ -31,14 +31,14 @@ build: deps $(BUILD)/CMakeCache.txt
 	cmake --build $(BUILD) -j $$(nproc)
 
 # --- make test: everything checked -----------------------------------------------------------
-test: deps-test build test-cpp test-python test-sanitizers test-cross smoke
+test: deps-test build test-cpp test-python test-sanitizers test-cross test-icount smoke
 	@echo "make test: all checks passed"
 
 test-cpp: build
 	cd $(BUILD) && ctest --output-on-failure -j $$(nproc)
 
-test-python:
-	$(PYTHON) -m pytest -q tests/scripts $(wildcard tests/qnn)
+test-python: deps-test
+	$(PYTHON) -m pytest -q tests/scripts tests/icount
 
 # The C++ tests once more under AddressSanitizer + UndefinedBehaviorSanitizer, in their own build.
 test-sanitizers: deps-test
@@ -49,6 +49,16 @@ test-sanitizers: deps-test
 # ARM paths, bit-exact under qemu (x86 hosts; an ARM host runs its own paths natively in test-cpp).
 test-cross: deps-test
 	@if [ "$$(uname -m)" = x86_64 ]; then scripts/cross-test.sh; else echo "test-cross: native ARM host, covered by test-cpp"; fi
+
+# Instruction counts of configs/quick.json against results/baselines/ (docs/instruction-counts.md).
+# ARM counts come from qemu and depend only on the toolchain: any non-pass fails. x86 counts come
+# from callgrind on the host CPU: a regression fails; inconclusive (another CPU model or compiler
+# than the baseline's, so counts are not comparable) is reported without failing.
+test-icount: deps-test
+	PYTHON=$(PYTHON) scripts/icount-gate.sh armv7 aarch64
+	@PYTHON=$(PYTHON) scripts/icount-gate.sh x86; status=$$?; \
+	if [ $$status -eq 1 ]; then echo "test-icount: x86 instruction-count REGRESSION (see above)"; exit 1; fi; \
+	if [ $$status -eq 2 ]; then echo "test-icount: x86 counts inconclusive on this host (see above); not failing"; fi
 
 # The whole pipeline on configs/quick.json: run, tables, and Google Benchmark's compare.py.
 smoke: build
