@@ -7,7 +7,9 @@
 #include "config.h"
 #include "lowbit/gemm.h"
 #include "provenance.h"
+#include "qnn_benchmark.h"
 #include "sweep.h"
+#include "timed_rounds.h"
 
 namespace {
 
@@ -83,6 +85,14 @@ int main(int argc, char** argv) {
 
   CLI::App* list = app.add_subcommand("list", "kernels and ISA paths usable on this CPU, and why any is not");
 
+  QnnOptions qnn_options;
+  CLI::App* qnn = app.add_subcommand("qnn", "the paper's QNN test: accuracy and time of the MRZ network variants");
+  qnn->add_option("--config", qnn_options.config_path, "QNN config (configs/qnn-mrz.json)")->required();
+  qnn->add_option("--out", qnn_options.out_path, "results file (default: results/qnn-<host>-<time>.json)");
+  qnn->add_flag("--overwrite", qnn_options.overwrite, "replace an existing results file");
+  qnn->add_option("--repetitions", qnn_options.repetitions, "repetitions per cell")->check(CLI::Range(1, 1000));
+  qnn->add_option("--min-time", qnn_options.min_time, "minimum seconds per repetition")->check(CLI::Range(1e-6, 60.0));
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -94,12 +104,18 @@ int main(int argc, char** argv) {
   try {
     if (list->parsed()) return list_kernels();
     if (verify->parsed()) return verify_sweep(resolve(verify_overrides));
+    std::ostringstream command;
+    for (int i = 0; i < argc; ++i) command << (i ? " " : "") << argv[i];
+    if (qnn->parsed()) {
+      if (qnn_options.out_path.empty())
+        qnn_options.out_path = "results/qnn-" + host_name() + "-" + utc_now("%Y%m%dT%H%M%SZ") + ".json";
+      qnn_options.command_line = command.str();
+      return run_qnn(qnn_options);
+    }
     sweep.config = resolve(run_overrides);
     sweep.config_path = run_overrides.config_path;
     sweep.interleave = !no_interleave;
     if (sweep.out_path.empty()) sweep.out_path = default_results_path(sweep.config);
-    std::ostringstream command;
-    for (int i = 0; i < argc; ++i) command << (i ? " " : "") << argv[i];
     sweep.command_line = command.str();
     return run_sweep(sweep);
   } catch (const ConfigError& e) {

@@ -1,0 +1,165 @@
+#include "qnn_benchmark.h"
+
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+
+#include "config.h"
+#include "provenance.h"
+#include "qnn/network.h"
+#include "sha256.h"
+#include "timed_rounds.h"
+
+namespace qbench {
+namespace {
+
+using nlohmann::json;
+namespace fs = std::filesystem;
+
+json read_json(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) throw ConfigError(path + ": cannot open the config file");
+  try {
+    return json::parse(in);
+  } catch (const json::parse_error& e) {
+    throw ConfigError(path + ": not valid JSON: " + e.what());
+  }
+}
+
+std::string string_field(const json& doc, const std::string& key, const std::string& origin) {
+  if (!doc.contains(key) || !doc[key].is_string())
+    throw ConfigError(origin + ": " + key + ": missing or not a string");
+  return doc[key];
+}
+
+std::string file_sha256(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream bytes;
+  bytes << in.rdbuf();
+  return sha256_hex(bytes.str());
+}
+
+const char* kTimed =
+    "per image, one thread: qnn/<variant>/conv = layers 1..6 (input quantization, im2col, GEMM, "
+    "bias, ReLU, requantization); qnn/<variant>/total = the whole forward pass up to the logits; "
+    "images cycle through the first images of the 'hard' test set";
+
+}  // namespace
+
+int run_qnn(const QnnOptions& options) {
+  const std::string& origin = options.config_path;
+  const json config = read_json(origin);
+  if (!options.overwrite && fs::exists(options.out_path)) {
+    std::cerr << "qbench: " << options.out_path << " exists; choose another --out or pass --overwrite\n";
+    return 2;
+  }
+  const std::string weights_path = string_field(config, "weights", origin);
+  if (!config.contains("data") || !config["data"].contains("test_sets") || !config["data"]["test_sets"].is_object())
+    throw ConfigError(origin + ": data.test_sets: missing or not an object {name: file}");
+  std::vector<qnn::Variant> variants;
+  for (const json& name : config.value("variants", json::array({"float", "q8", "q4", "q32"}))) {
+    qnn::Variant v;
+    if (!name.is_string() || !qnn::variant_from_name(name.get<std::string>(), &v))
+      throw ConfigError(origin + ": variants: unknown variant " + name.dump() + " (float, q8, q4, q32)");
+    variants.push_back(v);
+  }
+  const int images_per_cycle = config.value("timing", json::object()).value("images_per_repetition", 500);
+
+  qnn::Network net = [&] {
+    try {
+      return qnn::Network::load(weights_path);
+    } catch (const std::exception& e) {
+      throw ConfigError(e.what());
+    }
+  }();
+  std::vector<qnn::Dataset> sets;
+  for (const auto& [name, path] : config["data"]["test_sets"].items()) {
+    if (!fs::exists(path.get<std::string>()))
+      throw ConfigError(path.get<std::string>() + ": test set '" + name +
+                        "' missing; generate it with: " + config["data"].value("generate", std::string("?")));
+    try {
+      sets.push_back(qnn::load_dataset(path));
+    } catch (const std::exception& e) {
+      throw ConfigError(e.what());
+    }
+    sets.back().name = name;
+  }
+
+  InterruptGuard guard;
+  json accuracy = json::object();
+  json gemms = json::object();
+  for (qnn::Variant v : variants) {
+    gemms[qnn::variant_name(v)] = net.gemm_name(v);
+    for (const qnn::Dataset& set : sets) {
+      const double pct = qnn::accuracy(net, set, v);
+      accuracy[qnn::variant_name(v)][set.name] = pct;
+      std::fprintf(stderr, "qbench qnn: %-6s (%s) on %-9s %6.2f %% of %d images\n", qnn::variant_paper_name(v),
+                   net.gemm_name(v).c_str(), set.name.c_str(), pct, set.count);
+    }
+    if (interrupted()) break;
+  }
+
+  // Timing images: the camera-like set when present, cycling through its first images.
+  const qnn::Dataset& timing_set = sets.back();
+  const int cycle = std::min(images_per_cycle, timing_set.count);
+  std::vector<TimedCell> cells;
+  struct Cursor { int next = 0; };
+  auto cursors = std::make_shared<std::vector<Cursor>>(variants.size() * 2);
+  for (std::size_t i = 0; i < variants.size() && !interrupted(); ++i) {
+    const qnn::Variant v = variants[i];
+    net.forward(timing_set.image(0), v, std::vector<float>(qnn::kNumClasses).data());  // warm up
+    const std::string name = qnn::variant_name(v);
+    Cursor* conv_cursor = &(*cursors)[2 * i];
+    Cursor* total_cursor = &(*cursors)[2 * i + 1];
+    auto logits = std::make_shared<std::vector<float>>(qnn::kNumClasses);
+    cells.push_back({"qnn/" + name + "/conv", [&net, &timing_set, v, conv_cursor, cycle] {
+                       net.conv_forward(timing_set.image(conv_cursor->next), v);
+                       conv_cursor->next = (conv_cursor->next + 1) % cycle;
+                     }, nullptr});
+    cells.push_back({"qnn/" + name + "/total", [&net, &timing_set, v, total_cursor, cycle, logits] {
+                       net.forward(timing_set.image(total_cursor->next), v, logits->data());
+                       total_cursor->next = (total_cursor->next + 1) % cycle;
+                     }, nullptr});
+  }
+  std::cerr << "qbench qnn: timing " << cells.size() << " cells x " << options.repetitions << " repetitions\n";
+  const TimedRounds timed = interrupted() ? TimedRounds{json::object(), json::array(), true}
+                                          : time_in_rounds(cells, options.repetitions, options.min_time, true, 1);
+
+  json q = provenance();
+  q["schema_version"] = 1;
+  q["measure"] = "time";
+  q["partial"] = timed.interrupted;
+  q["command"] = options.command_line;
+  q["config_path"] = options.config_path;
+  q["config"] = config;
+  q["config_sha256"] = sha256_hex(config.dump());
+  q["timed"] = kTimed;
+  json layers = json::array();
+  for (const qnn::LayerInfo& l : net.layers())
+    layers.push_back({{"kind", l.kind}, {"in_channels", l.in_channels}, {"out_channels", l.out_channels},
+                      {"kernel", l.kernel}, {"stride", l.stride}, {"macs", l.macs}});
+  json set_sizes = json::object();
+  for (const qnn::Dataset& set : sets) set_sizes[set.name] = set.count;
+  q["qnn"] = {{"weights", weights_path},
+              {"weights_sha256", file_sha256(weights_path)},
+              {"accuracy_pct", accuracy},
+              {"test_set_sizes", set_sizes},
+              {"timing_set", timing_set.name},
+              {"gemm", gemms},
+              {"layers", layers}};
+  q["finished_utc"] = utc_now("%Y-%m-%dT%H:%M:%SZ");
+  json doc = {{"context", timed.context}, {"benchmarks", timed.benchmarks}};
+  doc["context"]["qbench"] = q;
+  write_json_atomically(options.out_path, doc);
+  if (timed.interrupted) {
+    std::cerr << "qbench: interrupted; what was measured is in " << options.out_path << " (marked \"partial\": true)\n";
+    return 130;
+  }
+  std::cerr << "qbench: wrote " << options.out_path << "\n";
+  return 0;
+}
+
+}  // namespace qbench

@@ -1,0 +1,113 @@
+// The MRZ character network of the QNN test of "Fast Implementation of 4-bit CNNs for Mobile Devices"
+// (Trusov et al., ICPR 2020), in four variants (docs/qnn.md):
+//
+//   kFloat  "CNN":    float32 throughout; convolutions as im2col + Eigen float GEMM.
+//   kQ8     "QNN-8":  8-bit quantized convolutions, lowbit::gemm path for 8 bits.
+//   kQ4     "QNN-4":  4-bit quantized convolutions, lowbit::gemm path for 4 bits.
+//   kQ32    "QNN-32": the QNN-8 integer pipeline with the products done by an Eigen int32 GEMM on
+//                     centred integers (q - z); same outputs as kQ8, bit for bit.
+//
+// Input: one 32x32 grayscale image, uint8, row-major, dark ink on light paper. Every variant first
+// stretches its contrast to [0, 1] and inverts it: x = (max - pixel) / (max - min).
+// Layers (no padding): conv 8 5x5 s1, conv 8 3x3 s1, conv 8 3x3 s2, conv 16 3x3 s1, conv 16 3x3 s2,
+// conv 24 3x3 s1 (each ReLU), fully connected 36 (+ softmax).
+// Quantized variants: layer 1 F->Q (x to p-bit codes); layers 1..5 -> next Q->Q (int32 sums after
+// bias and ReLU requantized to the next layer's p-bit codes by one float32 scale, round half up);
+// layer 6 -> fully connected Q->F (sums times s* to float, then a float32 FC in a fixed order).
+// Their logits equal scripts/qnn_intmodel.py's bit for bit.
+//
+// Use from the benchmark (`qbench qnn`):
+//   qnn::Network net = qnn::Network::load("models/mrz-v1.qnnw");
+//   qnn::Dataset hard = qnn::load_dataset("models/data/mrz-hard.qnnd");
+//   int cls = net.classify(hard.image(i), qnn::Variant::kQ4);
+//   net.conv_forward(hard.image(i), qnn::Variant::kQ4);      // layers 1..6 only (convolution time)
+//   qnn::Timing t; net.forward(img, v, logits, &t);           // or accumulate both times in one run
+// A Network is not thread-safe (it owns its buffers and lowbit::Scratch); after the first call of a
+// variant, inference allocates nothing. Errors (unreadable, truncated, corrupt, wrong magic or
+// version) throw std::runtime_error whose message starts with the file's path.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace qnn {
+
+enum class Variant { kFloat, kQ8, kQ4, kQ32 };
+
+constexpr int kInputHeight = 32;
+constexpr int kInputWidth = 32;
+constexpr int kNumClasses = 36;
+constexpr const char* kClasses = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ";
+constexpr int kWeightsVersion = 1;  // the .qnnw version this library reads
+
+// "float", "q8", "q4", "q32" (and the paper's names "CNN", "QNN-8", "QNN-4", "QNN-32").
+const char* variant_name(Variant v);
+const char* variant_paper_name(Variant v);
+bool variant_from_name(const std::string& name, Variant* v);  // accepts both spellings
+const std::vector<Variant>& all_variants();
+
+// Accumulated wall-clock time (std::chrono::steady_clock) of forward() calls.
+struct Timing {
+  double conv_seconds = 0;   // layers 1..6: input quantization, im2col, GEMM, bias, ReLU, requant
+  double total_seconds = 0;  // the whole forward pass, up to the logits
+  long images = 0;
+};
+
+struct LayerInfo {
+  const char* kind;  // "conv" or "fc"
+  int in_channels, out_channels, kernel, stride, pad;
+  int in_height, in_width, out_height, out_width;
+  long macs;  // multiply-accumulates per image
+};
+
+class Network {
+ public:
+  // Reads a .qnnw file (format: docs/qnn.md). Throws std::runtime_error naming `path`.
+  static Network load(const std::string& path);
+  static Network from_bytes(const std::vector<uint8_t>& bytes, const std::string& name);
+
+  Network(Network&&) noexcept;
+  Network& operator=(Network&&) noexcept;
+  ~Network();
+
+  // The class index (into kClasses) of one 32x32 image.
+  int classify(const uint8_t* image, Variant v);
+  // Logits (kNumClasses floats, before softmax) and the class; `timing` (optional) accumulates.
+  int forward(const uint8_t* image, Variant v, float* logits, Timing* timing = nullptr);
+  // Only the convolution layers 1..6 (what the paper times as "convolution").
+  void conv_forward(const uint8_t* image, Variant v);
+  // After forward()/conv_forward() of a quantized variant: layer 6's int32 sums after bias and
+  // ReLU (24 x 2 x 2, channel-major), for tests.
+  const std::vector<int32_t>& last_conv_sums(Variant v) const;
+
+  // The GEMM behind a variant: a lowbit path name ("u4_gemm_...") or "eigen_f32" / "eigen_s32".
+  std::string gemm_name(Variant v) const;
+  int bits(Variant v) const;  // 32 for kFloat and kQ32's products, else 8 or 4
+  const std::vector<LayerInfo>& layers() const;
+  const std::string& path() const;
+
+ private:
+  struct Impl;
+  explicit Network(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+// Softmax of kNumClasses logits (float32, max-subtracted).
+void softmax(const float* logits, float* probabilities);
+
+// A test set written by scripts/qnn_data.py (.qnnd). Throws std::runtime_error naming `path`.
+struct Dataset {
+  std::string name;
+  int count = 0, height = 0, width = 0, num_classes = 0;
+  std::vector<uint8_t> labels;
+  std::vector<uint8_t> images;  // count x height x width
+  const uint8_t* image(int i) const { return images.data() + static_cast<size_t>(i) * height * width; }
+};
+Dataset load_dataset(const std::string& path);
+
+// Percentage of `data` classified correctly by `v`.
+double accuracy(Network& net, const Dataset& data, Variant v);
+
+}  // namespace qnn

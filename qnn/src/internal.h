@@ -1,0 +1,57 @@
+// Internals of the qnn library: the parsed weights file and the Eigen GEMM wrappers.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace qnn {
+namespace detail {
+
+struct LayerDesc {
+  uint32_t kind;  // 0 = conv + ReLU, 1 = fully connected
+  uint32_t in_channels, out_channels, kernel_h, kernel_w, stride, pad;
+};
+
+struct QuantLayerData {
+  float act_lo, act_hi, in_scale;
+  int32_t in_zero_point;
+  float w_scale, w_offset;
+  int32_t w_zero_point;
+  float out_scale;      // s* = s_x s_w
+  float requant_scale;  // M = s* / s_x(next) (0 for the last quantized layer)
+  std::vector<float> weights;   // the float weights this variant was quantized from
+  std::vector<uint8_t> codes;   // out x (in*kh*kw), values < 2^bits
+  std::vector<int32_t> bias;    // round(b / s*)
+};
+
+struct VariantData {
+  int bits = 0;
+  std::vector<QuantLayerData> layers;  // one per conv layer
+  std::vector<float> fc_weights, fc_bias;
+};
+
+struct WeightsFile {
+  uint32_t input_height = 0, input_width = 0, input_channels = 0, num_classes = 0;
+  std::string classes;
+  std::vector<LayerDesc> layers;
+  std::vector<std::vector<float>> weights, biases;  // float model, per layer
+  std::vector<VariantData> variants;
+};
+
+// Parses and validates; throws std::runtime_error("<name>: ...").
+WeightsFile parse_weights(const uint8_t* data, size_t size, const std::string& name);
+
+uint32_t crc32(const uint8_t* data, size_t size);
+
+// Layer 1's F->Q codes of d = max - pixel for d = 0..range: (2 d qmax + range) div (2 range).
+void input_code_table(int range, int qmax, uint8_t* table);
+// Layer 1's F->Q codes of a whole 32x32 image (the same values, computed in vectorizable float32).
+void quantize_input(const uint8_t* image, int qmax, uint8_t* out);
+
+// R (m x n) = A (m x k) B (k x n), all row-major and contiguous.
+void eigen_gemm_f32(const float* a, const float* b, float* r, int m, int k, int n);
+void eigen_gemm_s32(const int32_t* a, const int32_t* b, int32_t* r, int m, int k, int n);
+
+}  // namespace detail
+}  // namespace qnn

@@ -1,0 +1,222 @@
+// Reading the .qnnw weights file and the .qnnd data sets (formats: docs/qnn.md).
+#include <cmath>
+#include <cstring>
+#include <fstream>
+#include <iterator>
+#include <stdexcept>
+
+#include "internal.h"
+#include "qnn/network.h"
+
+namespace qnn {
+namespace detail {
+namespace {
+
+constexpr char kMagic[8] = {'Q', 'N', 'N', 'W', '\r', '\n', '\x1a', '\n'};
+constexpr size_t kHeaderBytes = 24;
+// The architecture this library runs (kind, in, out, kh, kw, stride, pad).
+constexpr uint32_t kArch[7][7] = {
+    {0, 1, 8, 5, 5, 1, 0},   {0, 8, 8, 3, 3, 1, 0},   {0, 8, 8, 3, 3, 2, 0},
+    {0, 8, 16, 3, 3, 1, 0},  {0, 16, 16, 3, 3, 2, 0}, {0, 16, 24, 3, 3, 1, 0},
+    {1, 96, 36, 1, 1, 1, 0},
+};
+
+[[noreturn]] void fail(const std::string& name, const std::string& what) {
+  throw std::runtime_error(name + ": " + what);
+}
+
+class Reader {
+ public:
+  Reader(const uint8_t* data, size_t size, const std::string& name)
+      : data_(data), size_(size), name_(name) {}
+  const uint8_t* take(size_t n) {
+    if (n > size_ - pos_) fail(name_, "truncated weights file (payload ends early)");
+    const uint8_t* p = data_ + pos_;
+    pos_ += n;
+    return p;
+  }
+  uint32_t u32() {
+    uint32_t v;
+    std::memcpy(&v, take(4), 4);  // the format is little-endian, as is every target of the project
+    return v;
+  }
+  int32_t i32() { return static_cast<int32_t>(u32()); }
+  float f32() {
+    float v;
+    std::memcpy(&v, take(4), 4);
+    return v;
+  }
+  template <typename T>
+  std::vector<T> array(size_t n) {
+    std::vector<T> v(n);
+    if (n != 0) std::memcpy(v.data(), take(n * sizeof(T)), n * sizeof(T));
+    return v;
+  }
+  size_t remaining() const { return size_ - pos_; }
+
+ private:
+  const uint8_t* data_;
+  size_t size_;
+  size_t pos_ = 0;
+  const std::string& name_;
+};
+
+}  // namespace
+
+uint32_t crc32(const uint8_t* data, size_t size) {
+  static uint32_t table[256];
+  static bool ready = [] {
+    for (uint32_t i = 0; i < 256; ++i) {
+      uint32_t c = i;
+      for (int k = 0; k < 8; ++k) c = (c & 1) ? 0xEDB88320u ^ (c >> 1) : c >> 1;
+      table[i] = c;
+    }
+    return true;
+  }();
+  (void)ready;
+  uint32_t c = 0xFFFFFFFFu;
+  for (size_t i = 0; i < size; ++i) c = table[(c ^ data[i]) & 0xFF] ^ (c >> 8);
+  return c ^ 0xFFFFFFFFu;
+}
+
+WeightsFile parse_weights(const uint8_t* data, size_t size, const std::string& name) {
+  if (size < kHeaderBytes)
+    fail(name, "truncated weights file (" + std::to_string(size) + " bytes, shorter than the header)");
+  if (std::memcmp(data, kMagic, sizeof kMagic) != 0)
+    fail(name, "not a .qnnw weights file (wrong magic)");
+  uint32_t header[4];
+  std::memcpy(header, data + 8, sizeof header);
+  const uint32_t version = header[0], payload_size = header[2], crc = header[3];
+  if (version != static_cast<uint32_t>(kWeightsVersion))
+    fail(name, "weights file version " + std::to_string(version) + ", this library reads version " +
+                   std::to_string(kWeightsVersion));
+  if (size - kHeaderBytes < payload_size)
+    fail(name, "truncated weights file (" + std::to_string(size) + " bytes, the header promises " +
+                   std::to_string(kHeaderBytes + payload_size) + ")");
+  if (size - kHeaderBytes > payload_size) fail(name, "corrupt weights file (trailing bytes)");
+  const uint8_t* payload = data + kHeaderBytes;
+  if (crc32(payload, payload_size) != crc) fail(name, "corrupt weights file (CRC-32 mismatch)");
+
+  Reader r(payload, payload_size, name);
+  WeightsFile w;
+  w.input_height = r.u32();
+  w.input_width = r.u32();
+  w.input_channels = r.u32();
+  w.num_classes = r.u32();
+  const uint32_t class_chars = r.u32();
+  if (class_chars > 256) fail(name, "corrupt weights file (class list)");
+  const uint8_t* cls = r.take(class_chars);
+  w.classes.assign(reinterpret_cast<const char*>(cls), class_chars);
+  if (w.input_height != kInputHeight || w.input_width != kInputWidth || w.input_channels != 1 ||
+      w.num_classes != kNumClasses || w.classes != kClasses)
+    fail(name, "unsupported network input or classes");
+  const uint32_t num_layers = r.u32();
+  if (num_layers != 7) fail(name, "unsupported architecture (" + std::to_string(num_layers) + " layers)");
+  for (uint32_t i = 0; i < num_layers; ++i) {
+    LayerDesc d;
+    d.kind = r.u32();
+    d.in_channels = r.u32();
+    d.out_channels = r.u32();
+    d.kernel_h = r.u32();
+    d.kernel_w = r.u32();
+    d.stride = r.u32();
+    d.pad = r.u32();
+    const uint32_t got[7] = {d.kind, d.in_channels, d.out_channels, d.kernel_h, d.kernel_w, d.stride, d.pad};
+    if (std::memcmp(got, kArch[i], sizeof got) != 0)
+      fail(name, "unsupported architecture (layer " + std::to_string(i + 1) + ")");
+    w.layers.push_back(d);
+  }
+  auto weight_count = [&](const LayerDesc& d) {
+    return static_cast<size_t>(d.out_channels) * d.in_channels * d.kernel_h * d.kernel_w;
+  };
+  for (const LayerDesc& d : w.layers) {
+    w.weights.push_back(r.array<float>(weight_count(d)));
+    w.biases.push_back(r.array<float>(d.out_channels));
+  }
+  const uint32_t num_variants = r.u32();
+  if (num_variants > 16) fail(name, "corrupt weights file (variant count)");
+  for (uint32_t v = 0; v < num_variants; ++v) {
+    VariantData var;
+    var.bits = static_cast<int>(r.u32());
+    const uint32_t quantized = r.u32();
+    if ((var.bits != 4 && var.bits != 8) || quantized != num_layers - 1)
+      fail(name, "unsupported quantized variant (bits " + std::to_string(var.bits) + ")");
+    const int32_t qmax = (1 << var.bits) - 1;
+    for (uint32_t i = 0; i < quantized; ++i) {
+      const LayerDesc& d = w.layers[i];
+      QuantLayerData q;
+      q.act_lo = r.f32();
+      q.act_hi = r.f32();
+      q.in_scale = r.f32();
+      q.in_zero_point = r.i32();
+      q.w_scale = r.f32();
+      q.w_offset = r.f32();
+      q.w_zero_point = r.i32();
+      q.out_scale = r.f32();
+      q.requant_scale = r.f32();
+      q.weights = r.array<float>(weight_count(d));
+      q.codes = r.array<uint8_t>(weight_count(d));
+      q.bias = r.array<int32_t>(d.out_channels);
+      const std::string where = "QNN-" + std::to_string(var.bits) + " layer " + std::to_string(i + 1);
+      if (!(q.in_scale > 0) || !(q.w_scale > 0) || !(q.out_scale > 0) || !std::isfinite(q.out_scale))
+        fail(name, "corrupt weights file (" + where + ": scale)");
+      if (q.in_zero_point != 0) fail(name, "unsupported input zero point (" + where + ")");
+      if (q.w_zero_point < 0 || q.w_zero_point > qmax)
+        fail(name, "corrupt weights file (" + where + ": zero point)");
+      for (uint8_t c : q.codes)
+        if (c > qmax) fail(name, "corrupt weights file (" + where + ": code out of range)");
+      const bool last = i + 1 == quantized;
+      if (!last && !(q.requant_scale > 0 && std::isfinite(q.requant_scale)))
+        fail(name, "corrupt weights file (" + where + ": requantization scale)");
+      var.layers.push_back(std::move(q));
+    }
+    const LayerDesc& fc = w.layers.back();
+    var.fc_weights = r.array<float>(weight_count(fc));
+    var.fc_bias = r.array<float>(fc.out_channels);
+    w.variants.push_back(std::move(var));
+  }
+  if (r.remaining() != 0) fail(name, "corrupt weights file (unparsed bytes)");
+  return w;
+}
+
+}  // namespace detail
+}  // namespace qnn
+
+namespace qnn {
+
+Dataset load_dataset(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw std::runtime_error(path + ": cannot open data set");
+  std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  constexpr size_t kHead = 8 + 6 * 4;
+  if (bytes.size() < kHead) throw std::runtime_error(path + ": truncated data set (no header)");
+  if (std::memcmp(bytes.data(), "QNNDATA1", 8) != 0)
+    throw std::runtime_error(path + ": not a .qnnd data set (wrong magic)");
+  uint32_t h[6];
+  std::memcpy(h, bytes.data() + 8, sizeof h);
+  if (h[0] != 1) throw std::runtime_error(path + ": data set version " + std::to_string(h[0]) + ", expected 1");
+  Dataset d;
+  d.count = static_cast<int>(h[1]);
+  d.height = static_cast<int>(h[2]);
+  d.width = static_cast<int>(h[3]);
+  d.num_classes = static_cast<int>(h[4]);
+  const size_t name_len = h[5];
+  if (d.height != kInputHeight || d.width != kInputWidth || d.num_classes != kNumClasses)
+    throw std::runtime_error(path + ": data set of " + std::to_string(d.height) + "x" +
+                             std::to_string(d.width) + " images / " + std::to_string(d.num_classes) +
+                             " classes does not fit the network");
+  const size_t pixels = static_cast<size_t>(d.count) * d.height * d.width;
+  if (bytes.size() != kHead + name_len + d.count + pixels)
+    throw std::runtime_error(path + ": truncated or corrupt data set (size mismatch)");
+  const uint8_t* p = bytes.data() + kHead;
+  d.name.assign(reinterpret_cast<const char*>(p), name_len);
+  p += name_len;
+  d.labels.assign(p, p + d.count);
+  p += d.count;
+  d.images.assign(p, p + pixels);
+  for (uint8_t l : d.labels)
+    if (l >= kNumClasses) throw std::runtime_error(path + ": corrupt data set (label out of range)");
+  return d;
+}
+
+}  // namespace qnn

@@ -1,0 +1,118 @@
+#!/usr/bin/python3
+"""The paper's QNN table from a `qbench qnn` results file, with the paper's figures beside ours.
+
+    scripts/qnn_table.py RESULTS.json [--out FILE.md] [--reference results/reference/trusov2020-qnn.csv]
+
+Columns as in Trusov et al. 2020: accuracy on the synthetic set and on the camera-like set (the
+paper's MIDV-500 column), convolution time and total time per image, and both times relative to the
+float network measured in the same run (the only comparison that survives machine noise).
+Exit status 2 on an unreadable or malformed file.
+"""
+import argparse
+import csv
+import statistics
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from qbench_results import ResultsError, TIME_UNIT_TO_US, _read_json  # noqa: E402
+
+REFERENCE = Path(__file__).resolve().parent.parent / "results" / "reference" / "trusov2020-qnn.csv"
+PAPER_NAMES = {"float": "CNN (float32)", "q8": "QNN-8", "q4": "QNN-4", "q32": "QNN-32"}
+
+
+def load_qnn(path):
+    """(qbench context, {variant: {"conv": [us...], "total": [us...]}}). Raises ResultsError."""
+    path = Path(path)
+    data = _read_json(path)
+    try:
+        qbench = data["context"]["qbench"]
+        qnn = qbench["qnn"]
+        accuracy = qnn["accuracy_pct"]
+    except (KeyError, TypeError):
+        raise ResultsError(path, "not a `qbench qnn` results file (no context.qbench.qnn.accuracy_pct)") from None
+    times = {}
+    for entry in data.get("benchmarks", []):
+        parts = str(entry.get("run_name", entry.get("name", ""))).split("/")
+        if entry.get("run_type") == "aggregate" or entry.get("error_occurred") or len(parts) != 3 or parts[0] != "qnn":
+            continue
+        unit = entry.get("time_unit", "us")
+        if unit not in TIME_UNIT_TO_US:
+            raise ResultsError(path, f"{entry.get('name')}: unknown time_unit '{unit}'")
+        times.setdefault(parts[1], {}).setdefault(parts[2], []).append(entry["real_time"] * TIME_UNIT_TO_US[unit])
+    return qbench, accuracy, times
+
+
+def load_paper(path):
+    rows = {}
+    with open(path, newline="") as f:
+        for row in csv.DictReader(line for line in f if not line.startswith("#")):
+            rows[row["model"]] = row
+    return rows
+
+
+def fmt(value, digits=2):
+    return "-" if value is None or value == "" else f"{float(value):.{digits}f}"
+
+
+def render(path, reference):
+    qbench, accuracy, times = load_qnn(path)
+    paper = load_paper(reference)
+    sets = sorted({s for v in accuracy.values() for s in v}, key=lambda s: (s != "synthetic", s))
+    median = {v: {part: statistics.median(samples) for part, samples in parts.items()} for v, parts in times.items()}
+    float_times = median.get("float", {})
+    lines = [f"# QNN test (Trusov et al. 2020): measured vs paper",
+             "",
+             f"Machine: {qbench.get('cpu_model', '?')} ({qbench.get('arch', '?')}), {qbench.get('compiler', '?')}; "
+             f"commit {str(qbench.get('git_commit', '?'))[:12]}{' (dirty)' if qbench.get('git_dirty') else ''}"
+             f"{'; PARTIAL run' if qbench.get('partial') else ''}.",
+             "Paper: ODROID-XU4 (Cortex-A15), MIDV-500; ours: the synthetic sets of scripts/qnn_data.py "
+             "('hard' stands in for MIDV-500). Times are medians per image in ms, one thread.",
+             ""]
+    header = ["model"]
+    for s in sets:
+        paper_col = "synthetic" if s == "synthetic" else "MIDV-500"
+        header += [f"acc {s} %", f"paper acc {paper_col} %"]
+    header += ["conv ms", "paper conv ms", "total ms", "paper total ms", "total / float", "paper total / float"]
+    lines += ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    paper_float_total = float(paper["CNN (float32)"]["total_ms"])
+    for variant in ["float", "q8", "q4", "q32"]:
+        if variant not in accuracy and variant not in median:
+            continue
+        name = PAPER_NAMES[variant]
+        p = paper.get(name, {})
+        row = [name]
+        for s in sets:
+            row += [fmt(accuracy.get(variant, {}).get(s)),
+                    fmt(p.get("accuracy_synthetic_pct" if s == "synthetic" else "accuracy_midv500_pct"), 1)]
+        conv = median.get(variant, {}).get("conv")
+        total = median.get(variant, {}).get("total")
+        ratio = total / float_times["total"] if total and float_times.get("total") else None
+        paper_ratio = float(p["total_ms"]) / paper_float_total if p.get("total_ms") else None
+        row += [fmt(conv / 1000 if conv else None, 4), fmt(p.get("convolution_ms")),
+                fmt(total / 1000 if total else None, 4), fmt(p.get("total_ms")), fmt(ratio), fmt(paper_ratio)]
+        lines.append("| " + " | ".join(row) + " |")
+    gemm = qbench["qnn"].get("gemm", {})
+    lines += ["", "GEMM per variant: " + ", ".join(f"{PAPER_NAMES.get(k, k)} = {v}" for k, v in sorted(gemm.items()))]
+    return "\n".join(lines) + "\n"
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("results", help="a results file written by `qbench qnn`")
+    parser.add_argument("--out", help="also write the Markdown table here")
+    parser.add_argument("--reference", default=str(REFERENCE), help="the paper's QNN table (CSV)")
+    args = parser.parse_args(argv)
+    try:
+        text = render(args.results, args.reference)
+    except ResultsError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    sys.stdout.write(text)
+    if args.out:
+        Path(args.out).write_text(text)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

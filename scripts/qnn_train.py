@@ -1,0 +1,369 @@
+#!/usr/bin/python3
+"""Trains the MRZ character network of the QNN test and exports models/mrz-v1.qnnw (docs/qnn.md).
+
+  /usr/bin/python3 scripts/qnn_train.py            # what `make train` runs: ~5 minutes on 2 cores
+
+Steps: generate the training / validation / calibration sets (scripts/qnn_data.py, cached in
+models/data/); train the float network with batch normalisation; fold BN into the convolutions (the
+exported float model, "CNN"); for 8 and 4 bits: calibrate the activation ranges, quantize after
+training (PTQ), and when PTQ loses more than --qat-threshold points on the validation set fine-tune
+with quantization in the loop (QAT, straight-through estimator); export all variants, the fixtures for
+the C++ tests and a JSON report. Seeded and single-process (2 threads, deterministic algorithms).
+"""
+import argparse
+import copy
+import json
+import os
+import sys
+import time
+
+# OpenMP threads that spin at barriers crawl when another process holds a core (a shared machine):
+# let them sleep instead. Must be set before torch starts its thread pool.
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+
+import numpy as np  # noqa: E402
+import torch  # noqa: E402
+import torch.nn as nn  # noqa: E402
+import torch.nn.functional as F  # noqa: E402
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import qnn_data  # noqa: E402
+import qnn_intmodel as im  # noqa: E402
+
+ROOT = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+
+
+def log(*a):
+    print(time.strftime("%H:%M:%S"), *a, flush=True)
+
+
+def load_set(name, cache_dir):
+    path = os.path.join(cache_dir, f"mrz-{name}.qnnd")
+    if os.path.exists(path):
+        try:
+            _, images, labels = qnn_data.read_dataset(path)
+            if len(labels) == qnn_data.SETS[name][2]:
+                return images, labels
+        except ValueError:
+            pass
+    t0 = time.time()
+    images, labels = qnn_data.generate(name)
+    os.makedirs(cache_dir, exist_ok=True)
+    qnn_data.write_dataset(path, name, images, labels)
+    log(f"generated {name}: {len(labels)} images in {time.time() - t0:.1f} s -> {path}")
+    return images, labels
+
+
+# ------------------------------------------------------------------------------------------ models
+
+class Net(nn.Module):
+    """Float network; bn=True for training (BN is folded before export)."""
+
+    def __init__(self, bn=True):
+        super().__init__()
+        self.convs = nn.ModuleList()
+        self.bns = nn.ModuleList() if bn else None
+        for kind, cin, cout, k, s, pad in im.ARCH[:im.NUM_CONV]:
+            self.convs.append(nn.Conv2d(cin, cout, k, s, pad, bias=not bn))
+            if bn:
+                self.bns.append(nn.BatchNorm2d(cout))
+        kind, cin, cout, k, s, pad = im.ARCH[-1]
+        self.fc = nn.Linear(cin, cout)
+        for conv in self.convs:  # He initialisation: without BN the default init starves 7 layers
+            nn.init.kaiming_normal_(conv.weight, nonlinearity="relu")
+            if conv.bias is not None:
+                nn.init.zeros_(conv.bias)
+        # quantization-aware settings (None: float)
+        self.bits = None
+        self.act_hi = None
+
+    def forward(self, x):
+        # x: (N, 1, 32, 32), the contrast-stretched image (qnn_intmodel.normalize)
+        if self.bits:
+            x = fake_quant_act(x, 1.0, self.bits)
+        for i, conv in enumerate(self.convs):
+            w = conv.weight
+            if self.bits:
+                w = fake_quant_weight(w, self.bits)
+            x = F.conv2d(x, w, conv.bias, conv.stride, conv.padding)
+            if self.bns is not None:
+                x = self.bns[i](x)
+            x = F.relu(x)
+            if self.bits and i + 1 < im.NUM_CONV:
+                x = fake_quant_act(x, self.act_hi[i + 1], self.bits)
+        return self.fc(torch.flatten(x, 1))
+
+
+class _RoundSTE(torch.autograd.Function):
+    @staticmethod
+    def forward(ctx, x):
+        # half away from zero, as lowbit::quantize
+        return torch.sign(x) * torch.floor(torch.abs(x) + 0.5)
+
+    @staticmethod
+    def backward(ctx, g):
+        return g
+
+
+def fake_quant_weight(w, bits):
+    """lowbit's per-tensor map: s (round((w - z) / s) - z_q), z = min(min w, 0)."""
+    levels = (1 << bits) - 1
+    lo = torch.clamp(w.detach().min(), max=0.0)
+    hi = torch.clamp(w.detach().max(), min=0.0)
+    s = (hi - lo) / levels
+    zq = torch.round(-lo / s)
+    q = torch.clamp(_RoundSTE.apply((w - lo) / s), 0, levels)
+    return s * (q - zq)
+
+
+def fake_quant_act(x, hi, bits):
+    levels = (1 << bits) - 1
+    s = float(np.float32(hi) / np.float32(levels))
+    q = _RoundSTE.apply(torch.clamp(x, 0.0, s * levels) / s)
+    return q * s
+
+
+def fold_bn(net):
+    f = Net(bn=False)
+    with torch.no_grad():
+        for conv, bn, out in zip(net.convs, net.bns, f.convs):
+            g = bn.weight / torch.sqrt(bn.running_var + bn.eps)
+            out.weight.copy_(conv.weight * g[:, None, None, None])
+            out.bias.copy_(bn.bias - bn.running_mean * g)
+        f.fc.load_state_dict(net.fc.state_dict())
+    return f
+
+
+def to_tensor(images):
+    return torch.from_numpy(im.normalize(images)[:, None])
+
+
+@torch.no_grad()
+def predict(net, images, batch=1000):
+    net.eval()
+    out = [net(to_tensor(images[i:i + batch])) for i in range(0, len(images), batch)]
+    return torch.cat(out).numpy()
+
+
+@torch.no_grad()
+def activations(net, images):
+    """Post-ReLU outputs of conv layers 1..5 (the inputs of layers 2..6), float model."""
+    net.eval()
+    x = to_tensor(images)
+    acts = []
+    for i, conv in enumerate(net.convs):
+        x = F.relu(conv(x))
+        acts.append(x.numpy().ravel())
+    return acts[:-1]
+
+
+def calibrate(net, images, bits):
+    """act_hi[0] = 1 (the image); act_hi[i] minimises the quantization MSE of layer i's input."""
+    his = [1.0]
+    levels = (1 << bits) - 1
+    for a in activations(net, images):
+        a = a[a > 0]
+        top = float(a.max())
+        best, best_err = top, None
+        for frac in np.linspace(0.2, 1.0, 81):
+            hi = top * frac
+            s = hi / levels
+            q = np.minimum(np.floor(a / s + 0.5), levels) * s
+            err = float(((q - a) ** 2).mean())
+            if best_err is None or err < best_err:
+                best, best_err = hi, err
+        his.append(float(np.float32(best)))
+    return his
+
+
+def variant_from(net, bits, act_hi):
+    ws = [c.weight.detach().numpy().copy() for c in net.convs]
+    bs = [c.bias.detach().numpy().copy() for c in net.convs]
+    return im.make_variant(bits, ws, bs, act_hi, net.fc.weight.detach().numpy(),
+                           net.fc.bias.detach().numpy())
+
+
+def weight_bounds(w, bits):
+    """The clamp [f min w, f max w] (f in 0.3..1) whose p-bit quantization (lowbit's map of the
+    clamped tensor) is closest to w in mean squared error."""
+    w = np.asarray(w, np.float32)
+    best = None
+    for f in np.linspace(0.3, 1.0, 71):
+        lo, hi = np.float32(w.min() * f), np.float32(w.max() * f)
+        c = np.clip(w, lo, hi)
+        s, off, z = im.choose_quant_params(c.min(), c.max(), bits)
+        err = float(((s * (im.quantize(c, s, off, bits).astype(np.float64) - z) - w) ** 2).mean())
+        if best is None or err < best[0]:
+            best = (err, float(lo), float(hi))
+    return best[1], best[2]
+
+
+def train(net, images, labels, epochs, lr, batch, seed, log_prefix, val=None, wd=1e-4, clamp=None):
+    g = torch.Generator().manual_seed(seed)
+    opt = torch.optim.AdamW(net.parameters(), lr=lr, weight_decay=wd)
+    steps = epochs * ((len(labels) + batch - 1) // batch)
+    sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=lr, total_steps=steps, pct_start=0.15)
+    x_all = to_tensor(images)
+    y_all = torch.from_numpy(labels.astype(np.int64))
+    for ep in range(epochs):
+        net.train()
+        perm = torch.randperm(len(labels), generator=g)
+        t0, tot = time.time(), 0.0
+        for i in range(0, len(labels), batch):
+            idx = perm[i:i + batch]
+            loss = F.cross_entropy(net(x_all[idx]), y_all[idx], label_smoothing=0.05)
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+            sched.step()
+            if clamp is not None:
+                clamp()
+            tot += float(loss) * len(idx)
+        msg = f"{log_prefix} epoch {ep + 1}/{epochs} loss {tot / len(labels):.4f} ({time.time() - t0:.0f} s)"
+        if val is not None:
+            msg += f" val {im.accuracy(predict(net, val[0]), val[1]):.2f}%"
+        log(msg)
+    return net
+
+
+def train_all(args, tr, va, ca):
+    """Float training, then PTQ / QAT per bit width: (float net, {bits: (net, act_hi)}, report)."""
+    net = train(Net(bn=args.bn), *tr, epochs=args.epochs, lr=args.lr, batch=args.batch, seed=args.seed,
+                log_prefix="float", val=va)
+    fnet = fold_bn(net) if args.bn else net
+    float_val = im.accuracy(predict(fnet, va[0]), va[1])
+    log(f"float val {float_val:.2f}%")
+
+    report = {"float": {"val": float_val}, "variants": {}}
+    chosen = {}
+    for bits in (8, 4):
+        act_hi = calibrate(fnet, ca[0], bits)
+        v = variant_from(fnet, bits, act_hi)
+        ptq = im.accuracy(im.int_forward(v, va[0]), va[1])
+        log(f"QNN-{bits} PTQ val {ptq:.2f}% (float {float_val:.2f}%), ranges {np.round(act_hi, 3).tolist()}")
+        rep = {"ptq_val": ptq, "qat": False}
+        chosen[bits] = (fnet, act_hi)
+        if float_val - ptq > args.qat_threshold:
+            q = copy.deepcopy(fnet)
+            q.bits, q.act_hi = bits, act_hi
+            # Outliers stretch a tensor's min/max range and waste levels: the latent weights are kept
+            # inside MSE-optimal bounds, so the exported weights' min/max are the quantization range.
+            bounds = [weight_bounds(c.weight.detach().numpy(), bits) for c in q.convs]
+
+            def clamp():
+                with torch.no_grad():
+                    for c, (lo, hi) in zip(q.convs, bounds):
+                        c.weight.clamp_(lo, hi)
+            clamp()
+            train(q, *tr, epochs=args.qat_epochs, lr=args.lr / 4, batch=args.batch, seed=args.seed + bits,
+                  log_prefix=f"QAT-{bits}", wd=0.0, clamp=clamp)
+            q.bits = None
+            # The ranges QAT trained with, or ranges recalibrated on the fine-tuned weights.
+            best = None
+            for label, hi in (("QAT ranges", act_hi), ("recalibrated", calibrate(q, ca[0], bits))):
+                acc = im.accuracy(im.int_forward(variant_from(q, bits, hi), va[0]), va[1])
+                log(f"QNN-{bits} QAT val {acc:.2f}% ({label})")
+                if best is None or acc > best[0]:
+                    best = (acc, hi, label)
+            qat, hi2, label = best
+            rep.update(qat=True, qat_val=qat, qat_ranges=label)
+            if qat > ptq:
+                chosen[bits] = (q, hi2)
+            else:
+                rep["qat"] = "tried, PTQ kept"
+        rep["act_hi"] = [float(h) for h in chosen[bits][1]]
+        report["variants"][f"q{bits}"] = rep
+    return fnet, chosen, report
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--out", default=os.path.join(ROOT, "models", "mrz-v1.qnnw"))
+    ap.add_argument("--fixtures", default=os.path.join(ROOT, "models", "mrz-v1-fixtures.bin"))
+    ap.add_argument("--report", default=os.path.join(ROOT, "models", "mrz-v1-report.json"))
+    ap.add_argument("--data", default=os.path.join(ROOT, "models", "data"), help="dataset cache")
+    ap.add_argument("--epochs", type=int, default=30)
+    ap.add_argument("--batch", type=int, default=256)
+    ap.add_argument("--lr", type=float, default=3e-3)
+    ap.add_argument("--bn", action="store_true",
+                    help="train with batch normalisation (folded before export; ~2x slower on CPU)")
+    ap.add_argument("--qat-epochs", type=int, default=8)
+    ap.add_argument("--qat-threshold", type=float, default=0.0,
+                    help="fine-tune a variant when PTQ loses more than this many points on val")
+    ap.add_argument("--seed", type=int, default=5)
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--checkpoint", default=os.path.join(ROOT, "models", "data", "mrz-v1-checkpoint.pt"),
+                    help="trained networks (PyTorch state), written after training")
+    ap.add_argument("--export-only", action="store_true",
+                    help="skip training: re-export the files from --checkpoint")
+    args = ap.parse_args()
+
+    torch.manual_seed(args.seed)
+    torch.set_num_threads(args.threads)
+    torch.set_flush_denormal(True)  # denormal gradients slow the CPU down by 10x and more
+    torch.use_deterministic_algorithms(True)
+    t_start = time.time()
+
+    tr = load_set("train", args.data) if not args.export_only else None
+    va = load_set("val", args.data)
+    ca = load_set("calib", args.data)
+    tests = {n: load_set(n, args.data) for n in qnn_data.TEST_SETS}
+
+    if args.export_only:
+        ckpt = torch.load(args.checkpoint)
+        report = ckpt["report"]
+        fnet = Net(bn=False)
+        fnet.load_state_dict(ckpt["float"])
+        chosen = {}
+        for bits, (state, act_hi) in ckpt["variants"].items():
+            q = Net(bn=False)
+            q.load_state_dict(state)
+            chosen[bits] = (q, act_hi)
+        log(f"read {args.checkpoint}")
+    else:
+        fnet, chosen, report = train_all(args, tr, va, ca)
+        torch.save({"float": fnet.state_dict(), "report": report,
+                    "variants": {b: (q.state_dict(), hi) for b, (q, hi) in chosen.items()}},
+                   args.checkpoint)
+        log(f"wrote {args.checkpoint}")
+    ws = [c.weight.detach().numpy().copy() for c in fnet.convs] + [fnet.fc.weight.detach().numpy().copy()]
+    bs = [c.bias.detach().numpy().copy() for c in fnet.convs] + [fnet.fc.bias.detach().numpy().copy()]
+    variants = [variant_from(q, bits, hi) for bits, (q, hi) in sorted(chosen.items(), reverse=True)]
+
+    model = im.Model(ws, bs, variants)
+    data = im.to_bytes(model)
+    with open(args.out, "wb") as f:
+        f.write(data)
+    model = im.from_bytes(data, args.out)  # evaluate exactly what was written
+    log(f"wrote {args.out} ({len(data)} bytes)")
+
+    for name, (images, labels) in tests.items():
+        report["float"][name] = im.accuracy(predict(fnet, images), labels)
+        for v in model.variants:
+            report["variants"][f"q{v.bits}"][name] = im.accuracy(im.int_forward(v, images), labels)
+
+    # Fixtures: the first 8 images of each test set plus up to 8 that QNN-4 gets wrong on hard.
+    s_img, s_lab = tests["synthetic"]
+    h_img, h_lab = tests["hard"]
+    wrong = np.nonzero(np.argmax(im.int_forward(model.variants[-1], h_img[:600]), 1) != h_lab[:600])[0]
+    pick_h = np.concatenate([np.arange(8), wrong[wrong >= 8][:8]])
+    fx_img = np.concatenate([s_img[:8], h_img[pick_h]])
+    fx_lab = np.concatenate([s_lab[:8], h_lab[pick_h]])
+    torch_logits = predict(fnet, fx_img)
+    outs = []
+    for v in model.variants:
+        lg, sm = im.int_forward(v, fx_img, return_sums=True)
+        outs.append((v.bits, lg, sm))
+    with open(args.fixtures, "wb") as f:
+        f.write(im.fixtures_bytes(fx_img, fx_lab, torch_logits, outs))
+    log(f"wrote {args.fixtures} ({len(fx_lab)} images)")
+
+    report["seconds"] = round(time.time() - t_start, 1)
+    report["versions"] = dict(qnn_data.versions(), torch=torch.__version__)
+    with open(args.report, "w") as f:
+        json.dump(report, f, indent=1)
+    log(json.dumps(report, indent=1))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,347 @@
+// Tests of the qnn library against the fixtures written by scripts/qnn_train.py:
+//   - the float variant matches PyTorch's logits to 1e-4;
+//   - QNN-8 and QNN-4 match scripts/qnn_intmodel.py's integer pipeline bit for bit (logits and
+//     layer 6's int32 sums), and QNN-32 (Eigen int32) matches QNN-8 bit for bit;
+//   - the weights file's quantization is lowbit's (choose_quant_params / quantize);
+//   - damaged weights files throw std::runtime_error whose message names the file;
+//   - warm inference allocates nothing (operator new is counted).
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <iterator>
+#include <new>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include <unistd.h>
+
+#include "internal.h"
+#include "lowbit/quantize.h"
+#include "qnn/network.h"
+
+// ------------------------------------------------------------------ counting global operator new
+static std::atomic<long> g_allocations{0};
+void* operator new(std::size_t n) {
+  g_allocations.fetch_add(1, std::memory_order_relaxed);
+  if (void* p = std::malloc(n ? n : 1)) return p;
+  throw std::bad_alloc();
+}
+void operator delete(void* p) noexcept { std::free(p); }
+void operator delete(void* p, std::size_t) noexcept { std::free(p); }
+
+namespace {
+
+// QNN_TEST_MODELS overrides the directory of mrz-v1.qnnw and mrz-v1-fixtures.bin.
+const std::string kModels = std::getenv("QNN_TEST_MODELS") ? std::getenv("QNN_TEST_MODELS") : QNN_MODELS_DIR;
+const std::string kWeights = kModels + "/mrz-v1.qnnw";
+const std::string kFixtures = kModels + "/mrz-v1-fixtures.bin";
+
+std::vector<uint8_t> read_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw std::runtime_error("cannot open " + path);
+  return std::vector<uint8_t>((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+}
+
+struct Fixture {
+  std::vector<uint8_t> image;
+  int label;
+  std::vector<float> torch_logits;
+  struct Out {
+    int bits;
+    std::vector<float> logits;
+    std::vector<int32_t> sums;
+  };
+  std::vector<Out> variants;
+};
+
+std::vector<Fixture> load_fixtures() {
+  const std::vector<uint8_t> d = read_file(kFixtures);
+  size_t o = 0;
+  auto take = [&](void* dst, size_t n) {
+    if (o + n > d.size()) throw std::runtime_error(kFixtures + ": truncated");
+    std::memcpy(dst, d.data() + o, n);
+    o += n;
+  };
+  char magic[8];
+  take(magic, 8);
+  if (std::memcmp(magic, "QNNFIXT1", 8) != 0) throw std::runtime_error(kFixtures + ": bad magic");
+  uint32_t h[6];
+  take(h, sizeof h);
+  const uint32_t count = h[1], pixels = h[2] * h[3], classes = h[4], nv = h[5];
+  std::vector<uint32_t> bits(nv);
+  take(bits.data(), nv * 4);
+  uint32_t nsums;
+  take(&nsums, 4);
+  std::vector<Fixture> out(count);
+  for (Fixture& f : out) {
+    f.image.resize(pixels);
+    take(f.image.data(), pixels);
+    uint32_t label;
+    take(&label, 4);
+    f.label = static_cast<int>(label);
+    f.torch_logits.resize(classes);
+    take(f.torch_logits.data(), classes * 4);
+    for (uint32_t v = 0; v < nv; ++v) {
+      Fixture::Out r{static_cast<int>(bits[v]), std::vector<float>(classes), std::vector<int32_t>(nsums)};
+      take(r.logits.data(), classes * 4);
+      take(r.sums.data(), nsums * 4);
+      f.variants.push_back(std::move(r));
+    }
+  }
+  if (o != d.size()) throw std::runtime_error(kFixtures + ": trailing bytes");
+  return out;
+}
+
+qnn::Variant variant_of_bits(int bits) { return bits == 4 ? qnn::Variant::kQ4 : qnn::Variant::kQ8; }
+
+TEST(QnnNetwork, LoadsAndDescribesLayers) {
+  qnn::Network net = qnn::Network::load(kWeights);
+  const auto& layers = net.layers();
+  ASSERT_EQ(layers.size(), 7u);
+  long macs = 0;
+  for (const auto& l : layers) macs += l.macs;
+  EXPECT_EQ(layers[0].out_height, 28);
+  EXPECT_EQ(layers[5].out_height, 2);
+  EXPECT_EQ(macs, 156800 + 389376 + 82944 + 115200 + 36864 + 13824 + 3456);
+  EXPECT_EQ(net.path(), kWeights);
+  EXPECT_EQ(net.gemm_name(qnn::Variant::kFloat), "eigen_f32");
+  EXPECT_NE(net.gemm_name(qnn::Variant::kQ4).find("u4_"), std::string::npos);
+  EXPECT_NE(net.gemm_name(qnn::Variant::kQ8).find("u8_"), std::string::npos);
+}
+
+TEST(QnnNetwork, FloatMatchesPyTorch) {
+  qnn::Network net = qnn::Network::load(kWeights);
+  const auto fixtures = load_fixtures();
+  ASSERT_GE(fixtures.size(), 8u);
+  for (size_t i = 0; i < fixtures.size(); ++i) {
+    float logits[qnn::kNumClasses];
+    net.forward(fixtures[i].image.data(), qnn::Variant::kFloat, logits);
+    for (int j = 0; j < qnn::kNumClasses; ++j)
+      EXPECT_NEAR(logits[j], fixtures[i].torch_logits[j], 1e-4) << "image " << i << " class " << j;
+  }
+}
+
+TEST(QnnNetwork, QuantizedVariantsMatchIntegerModelExactly) {
+  qnn::Network net = qnn::Network::load(kWeights);
+  const auto fixtures = load_fixtures();
+  int checked = 0;
+  for (size_t i = 0; i < fixtures.size(); ++i) {
+    for (const auto& expected : fixtures[i].variants) {
+      std::vector<qnn::Variant> variants = {variant_of_bits(expected.bits)};
+      if (expected.bits == 8) variants.push_back(qnn::Variant::kQ32);  // same pipeline, Eigen int32
+      for (qnn::Variant v : variants) {
+        float logits[qnn::kNumClasses];
+        const int cls = net.forward(fixtures[i].image.data(), v, logits);
+        EXPECT_EQ(net.last_conv_sums(v), expected.sums) << qnn::variant_name(v) << " image " << i;
+        EXPECT_EQ(std::memcmp(logits, expected.logits.data(), sizeof logits), 0)
+            << qnn::variant_name(v) << " image " << i << ": logits differ from the integer model";
+        int best = 0;
+        for (int j = 1; j < qnn::kNumClasses; ++j)
+          if (expected.logits[j] > expected.logits[best]) best = j;
+        EXPECT_EQ(cls, best);
+        ++checked;
+      }
+    }
+  }
+  EXPECT_EQ(checked, static_cast<int>(fixtures.size()) * 3);
+}
+
+TEST(QnnNetwork, ClassifyAgreesWithForwardAndConvForwardRuns) {
+  qnn::Network net = qnn::Network::load(kWeights);
+  const auto fixtures = load_fixtures();
+  for (qnn::Variant v : qnn::all_variants()) {
+    float logits[qnn::kNumClasses], probs[qnn::kNumClasses];
+    qnn::Timing t;
+    const int a = net.forward(fixtures[0].image.data(), v, logits, &t);
+    EXPECT_EQ(net.classify(fixtures[0].image.data(), v), a);
+    net.conv_forward(fixtures[0].image.data(), v);
+    EXPECT_EQ(t.images, 1);
+    EXPECT_GT(t.total_seconds, 0.0);
+    EXPECT_LE(t.conv_seconds, t.total_seconds);
+    qnn::softmax(logits, probs);
+    float sum = 0;
+    for (float p : probs) sum += p;
+    EXPECT_NEAR(sum, 1.0f, 1e-5);
+    EXPECT_GT(probs[a], 0.0f);
+  }
+}
+
+TEST(QnnNetwork, WarmInferenceAllocatesNothing) {
+  qnn::Network net = qnn::Network::load(kWeights);
+  const auto fixtures = load_fixtures();
+  for (qnn::Variant v : qnn::all_variants()) {
+    float logits[qnn::kNumClasses];
+    net.forward(fixtures[0].image.data(), v, logits);  // warm up
+    const long before = g_allocations.load();
+    for (int i = 0; i < 4; ++i) net.forward(fixtures[i].image.data(), v, logits);
+    net.conv_forward(fixtures[1].image.data(), v);
+    EXPECT_EQ(g_allocations.load() - before, 0) << qnn::variant_name(v);
+  }
+}
+
+TEST(QnnNetwork, QuantizationIsLowbits) {
+  const std::vector<uint8_t> bytes = read_file(kWeights);
+  const qnn::detail::WeightsFile w = qnn::detail::parse_weights(bytes.data(), bytes.size(), kWeights);
+  ASSERT_EQ(w.variants.size(), 2u);
+  for (const auto& v : w.variants) {
+    for (size_t i = 0; i < v.layers.size(); ++i) {
+      const auto& q = v.layers[i];
+      const lowbit::QuantParams p = lowbit::choose_quant_params(q.weights.data(), q.weights.size(), v.bits);
+      EXPECT_EQ(p.scale, q.w_scale) << v.bits << "-bit layer " << i + 1;
+      EXPECT_EQ(p.offset, q.w_offset);
+      EXPECT_EQ(p.zero_point, q.w_zero_point);
+      std::vector<uint8_t> codes(q.weights.size());
+      lowbit::quantize(q.weights.data(), q.weights.size(), p, codes.data());
+      EXPECT_EQ(codes, q.codes) << v.bits << "-bit layer " << i + 1;
+      const lowbit::QuantParams a = lowbit::choose_quant_params(q.act_lo, q.act_hi, v.bits);
+      EXPECT_EQ(a.scale, q.in_scale);
+      EXPECT_EQ(a.zero_point, q.in_zero_point);
+      if (i + 1 < v.layers.size()) {
+        // M = float32(s_x s_w / s_x(next))
+        const double real = double(q.in_scale) * double(q.w_scale) / double(v.layers[i + 1].in_scale);
+        EXPECT_EQ(q.requant_scale, static_cast<float>(real));
+      }
+      EXPECT_EQ(q.out_scale, static_cast<float>(double(q.in_scale) * double(q.w_scale)));
+    }
+  }
+}
+
+TEST(QnnNetwork, InputCodesAreTheExactRounding) {
+  for (int qmax : {15, 255}) {
+    for (int range = 0; range < 256; ++range) {
+      uint8_t table[256];
+      qnn::detail::input_code_table(range, qmax, table);
+      for (int d = 0; d <= range; ++d) {
+        const int expected = range == 0 ? 0 : (2 * d * qmax + range) / (2 * range);
+        ASSERT_EQ(table[d], expected) << "qmax " << qmax << " range " << range << " d " << d;
+        // lowbit's map of the float input agrees except at exact ties
+        if (range > 0 && (2 * d * qmax) % (2 * range) != range) {
+          const lowbit::QuantParams p = lowbit::choose_quant_params(0.0f, 1.0f, qmax == 15 ? 4 : 8);
+          EXPECT_EQ(lowbit::quantize(static_cast<float>(d) / static_cast<float>(range), p), expected);
+        }
+      }
+    }
+  }
+}
+
+TEST(QnnNetwork, WholeImageInputCodesMatchTheTable) {
+  // Images whose pixels take every value of [lo, lo + range] for every range (and flat images).
+  for (int qmax : {15, 255}) {
+    for (int range = 0; range < 256; ++range) {
+      for (int lo : {0, 255 - range, (255 - range) / 2}) {
+        std::vector<uint8_t> image(qnn::kInputHeight * qnn::kInputWidth);
+        for (size_t i = 0; i < image.size(); ++i) image[i] = static_cast<uint8_t>(lo + (i * 7) % (range + 1));
+        image[0] = static_cast<uint8_t>(lo);
+        image[1] = static_cast<uint8_t>(lo + range);
+        uint8_t table[256], codes[qnn::kInputHeight * qnn::kInputWidth];
+        qnn::detail::input_code_table(range, qmax, table);
+        qnn::detail::quantize_input(image.data(), qmax, codes);
+        for (size_t i = 0; i < image.size(); ++i)
+          ASSERT_EQ(codes[i], table[lo + range - image[i]]) << "qmax " << qmax << " range " << range;
+      }
+    }
+  }
+}
+
+// ------------------------------------------------------------------ damaged files
+
+std::string temp_path(const std::string& name) {
+  const char* dir = std::getenv("TMPDIR");
+  return std::string(dir && *dir ? dir : "/tmp") + "/qnn_test_" + std::to_string(::getpid()) + "_" + name;
+}
+
+void write_file(const std::string& path, const std::vector<uint8_t>& bytes) {
+  std::ofstream out(path, std::ios::binary);
+  out.write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+}
+
+void expect_load_error(const std::vector<uint8_t>& bytes, const std::string& name, const std::string& what) {
+  const std::string path = temp_path(name);
+  write_file(path, bytes);
+  try {
+    qnn::Network::load(path);
+    ADD_FAILURE() << name << ": no exception";
+  } catch (const std::runtime_error& e) {
+    const std::string msg = e.what();
+    EXPECT_NE(msg.find(path), std::string::npos) << "message does not name the file: " << msg;
+    EXPECT_NE(msg.find(what), std::string::npos) << "message: " << msg;
+  }
+  std::remove(path.c_str());
+}
+
+TEST(QnnWeightsFile, CorruptTruncatedWrongMagicWrongVersion) {
+  const std::vector<uint8_t> good = read_file(kWeights);
+  {
+    auto b = good;
+    b[b.size() / 2] ^= 0x40;  // a flipped bit inside the payload
+    expect_load_error(b, "corrupt.qnnw", "corrupt");
+  }
+  {
+    auto b = good;
+    b.resize(b.size() - 100);
+    expect_load_error(b, "truncated.qnnw", "truncated");
+    b.resize(10);
+    expect_load_error(b, "short.qnnw", "truncated");
+    expect_load_error({}, "empty.qnnw", "truncated");
+  }
+  {
+    auto b = good;
+    b[0] = 'X';
+    expect_load_error(b, "magic.qnnw", "magic");
+  }
+  {
+    auto b = good;
+    b[8] = 2;  // version field (u32 little-endian at offset 8)
+    expect_load_error(b, "version.qnnw", "version 2");
+  }
+  {
+    auto b = good;
+    b.push_back(0);
+    expect_load_error(b, "trailing.qnnw", "corrupt");
+  }
+  try {
+    qnn::Network::load("/nonexistent/mrz.qnnw");
+    ADD_FAILURE() << "no exception";
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find("/nonexistent/mrz.qnnw"), std::string::npos);
+  }
+}
+
+TEST(QnnDataset, RejectsDamagedFiles) {
+  std::vector<uint8_t> d = {'Q', 'N', 'N', 'D', 'A', 'T', 'A', '1'};
+  const uint32_t head[6] = {1, 2, 32, 32, 36, 1};
+  d.insert(d.end(), reinterpret_cast<const uint8_t*>(head), reinterpret_cast<const uint8_t*>(head) + 24);
+  d.push_back('x');
+  d.push_back(3);
+  d.push_back(35);
+  d.resize(d.size() + 2 * 32 * 32, 200);
+  const std::string path = temp_path("set.qnnd");
+  write_file(path, d);
+  const qnn::Dataset set = qnn::load_dataset(path);
+  EXPECT_EQ(set.count, 2);
+  EXPECT_EQ(set.name, "x");
+  EXPECT_EQ(set.labels[1], 35);
+  EXPECT_EQ(set.image(1)[1023], 200);
+  d.pop_back();
+  write_file(path, d);
+  EXPECT_THROW(qnn::load_dataset(path), std::runtime_error);
+  std::remove(path.c_str());
+}
+
+TEST(QnnVariant, Names) {
+  qnn::Variant v;
+  ASSERT_TRUE(qnn::variant_from_name("QNN-4", &v));
+  EXPECT_EQ(v, qnn::Variant::kQ4);
+  ASSERT_TRUE(qnn::variant_from_name("float", &v));
+  EXPECT_EQ(v, qnn::Variant::kFloat);
+  EXPECT_FALSE(qnn::variant_from_name("q16", &v));
+  EXPECT_STREQ(qnn::variant_paper_name(qnn::Variant::kQ32), "QNN-32");
+}
+
+}  // namespace
