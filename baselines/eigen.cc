@@ -55,7 +55,6 @@ GemmKernel eigen_kernel(const std::string& id, const std::string& what) {
   GemmKernel k;
   k.id = id;
   k.description = what;
-  k.operand_bits = 8;
   k.supports_prepacked = false;
   k.unavailable = [] { return std::string(); };
   k.implementation = [what] { return eigen_version() + ", " + what; };

@@ -60,7 +60,6 @@ GemmKernel gemmlowp_uint8_kernel() {
   GemmKernel k;
   k.id = "uint8_gemmlowp";
   k.description = "gemmlowp uint8 x uint8 -> int32, empty output pipeline";
-  k.operand_bits = 8;
   k.supports_prepacked = false;
   k.unavailable = [] { return std::string(); };
   k.implementation = [] { return std::string("gemmlowp, ") + gemmlowp_simd() + " kernel, 1 thread"; };

@@ -193,7 +193,6 @@ GemmKernel onednn_kernel(const std::string& id, const std::string& description, 
   GemmKernel k;
   k.id = id;
   k.description = description;
-  k.operand_bits = 8;
   k.supports_prepacked = false;
   k.unavailable = unavailable;
   k.implementation = [function] { return onednn_implementation(function); };

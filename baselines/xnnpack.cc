@@ -202,7 +202,6 @@ GemmKernel xnnpack_u8_kernel() {
   k.id = "xnnpack_u8";
   k.description =
       "XNNPACK fully_connected_nc_qu8: uint8 x uint8 -> int32, requantized to uint8, one thread";
-  k.operand_bits = 8;
   k.supports_prepacked = true;
   k.unavailable = xnnpack_unavailable;
   k.implementation = [] {

@@ -10,6 +10,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <tuple>
 #include <vector>
 
 namespace qbench {
@@ -23,13 +24,26 @@ struct GemmShape {
   std::string str() const;  // "HxWxD"
 };
 
-// The operands of one shape, shared by every kernel. W is height x depth, X is depth x width, both
-// row-major with one quantized value (< 2^bits) per byte; `expected` is the exact int32 product
+// What codes a kernel's operands hold: < 2^bits, or for the 4.6-bit scheme < activation_levels (X)
+// and < weight_levels (W) with W's zero point at its centre (lowbit/levels.h).
+struct OperandFormat {
+  int bits = 8;               // storage: 4 or 8
+  int activation_levels = 0;  // 0: 2^bits
+  int weight_levels = 0;      // 0: 2^bits; else odd, and W is symmetric
+  int x_levels() const { return activation_levels > 0 ? activation_levels : 1 << bits; }
+  int w_levels() const { return weight_levels > 0 ? weight_levels : 1 << bits; }
+  bool operator<(const OperandFormat& o) const {
+    return std::tie(bits, activation_levels, weight_levels) < std::tie(o.bits, o.activation_levels, o.weight_levels);
+  }
+};
+
+// The operands of one shape, shared by every kernel of one operand format. W is height x depth, X is
+// depth x width, both row-major with one quantized code per byte; `expected` is the exact int32 product
 // sum_k (w - w_zero)(x - x_zero) from lowbit::reference_gemm. Float kernels multiply the dequantized
 // values w_scale (w - w_zero) and x_scale (x - x_zero).
 struct GemmProblem {
   GemmShape shape;
-  int bits;
+  OperandFormat format;
   std::vector<uint8_t> w, x;
   int32_t w_zero, x_zero;
   float w_scale, x_scale;
@@ -55,7 +69,7 @@ class PreparedGemm {
 struct GemmKernel {
   std::string id;           // as used in configs, JSON and tables: "uint4", "float32", ...
   std::string description;  // one line for `qbench list`
-  int operand_bits;         // 4 or 8: the width of the quantized operands it is given
+  OperandFormat operands;   // the codes it is given
   bool supports_prepacked;  // whether WeightsMode::kPrepacked means anything to it
   // Why it cannot run on this machine or build ("" when it can).
   std::function<std::string()> unavailable;

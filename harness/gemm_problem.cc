@@ -14,22 +14,25 @@ std::string GemmShape::str() const {
   return std::to_string(height) + "x" + std::to_string(width) + "x" + std::to_string(depth);
 }
 
-GemmProblem make_problem(const GemmShape& shape, int bits, uint64_t seed) {
+GemmProblem make_problem(const GemmShape& shape, const OperandFormat& format, uint64_t seed) {
   GemmProblem p;
   p.shape = shape;
-  p.bits = bits;
+  p.format = format;
   // mt19937_64 and an explicit modulo: std::uniform_int_distribution differs between libraries.
+  // (The seed mixes in the level counts only when they are set, so 4- and 8-bit operands stay as
+  // they were.)
   std::mt19937_64 rng(seed ^ (static_cast<uint64_t>(shape.height) << 40) ^
                       (static_cast<uint64_t>(shape.width) << 20) ^ shape.depth ^
-                      (static_cast<uint64_t>(bits) << 60));
-  const uint32_t levels = 1u << bits;
-  auto draw = [&] { return static_cast<uint8_t>(rng() % levels); };
+                      (static_cast<uint64_t>(format.bits) << 60) ^
+                      (static_cast<uint64_t>(format.activation_levels) << 32) ^
+                      (static_cast<uint64_t>(format.weight_levels) << 48));
+  auto draw = [&](int levels) { return static_cast<uint8_t>(rng() % static_cast<uint32_t>(levels)); };
   p.w.resize(static_cast<std::size_t>(shape.height) * shape.depth);
   p.x.resize(static_cast<std::size_t>(shape.depth) * shape.width);
-  for (auto& v : p.w) v = draw();
-  for (auto& v : p.x) v = draw();
-  p.w_zero = draw();
-  p.x_zero = draw();
+  for (auto& v : p.w) v = draw(format.w_levels());
+  for (auto& v : p.x) v = draw(format.x_levels());
+  p.w_zero = format.weight_levels > 0 ? (format.weight_levels - 1) / 2 : draw(format.w_levels());
+  p.x_zero = draw(format.x_levels());
   p.w_scale = 0.02f;
   p.x_scale = 0.05f;
   p.expected.resize(static_cast<std::size_t>(shape.height) * shape.width);
@@ -74,9 +77,8 @@ std::string compare_float(const GemmProblem& problem, const float* result,
   // Float results are scale_w scale_x (exact integer); each of the depth additions may round by
   // one ulp of the running sum, bounded by the sum of |terms| <= depth * max|w| * max|x|.
   const double scale = static_cast<double>(problem.w_scale) * problem.x_scale;
-  const double max_code = (1 << problem.bits) - 1;
-  const double bound = 2.0 * problem.shape.depth * problem.shape.depth * FLT_EPSILON * max_code *
-                       max_code * scale;
+  const double max_w = problem.format.w_levels() - 1, max_x = problem.format.x_levels() - 1;
+  const double bound = 2.0 * problem.shape.depth * problem.shape.depth * FLT_EPSILON * max_w * max_x * scale;
   return compare(problem, result, row_stride, col_stride, [&](float got, int32_t want) {
     return !(std::fabs(static_cast<double>(got) - scale * want) <= bound);
   });

@@ -9,6 +9,6 @@ namespace qbench {
 
 // Uniform random values in [0, 2^bits - 1] from a seeded generator (identical on every machine),
 // random zero points inside the range, scales of a typical layer, and the reference result.
-GemmProblem make_problem(const GemmShape& shape, int bits, uint64_t seed);
+GemmProblem make_problem(const GemmShape& shape, const OperandFormat& format, uint64_t seed);
 
 }  // namespace qbench

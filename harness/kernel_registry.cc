@@ -10,7 +10,6 @@ namespace {
   GemmKernel k;
   k.id = id;
   k.description = why;
-  k.operand_bits = 8;
   k.supports_prepacked = false;
   k.unavailable = [why] { return why; };
   k.implementation = [] { return std::string("-"); };
@@ -25,8 +24,10 @@ const std::vector<GemmKernel>& all_kernels() {
       eigen_float32_rowmajor_kernel(),
       eigen_int32_kernel(),
       gemmlowp_uint8_kernel(),
-      lowbit_kernel("uint8", 8, "ours, gemmlowp-style: 8-bit operands, 32-bit accumulators"),
-      lowbit_kernel("uint4", 4, "ours, the paper's: packed 4-bit operands, 16-bit accumulators"),
+      lowbit_kernel("uint8", lowbit::Scheme::kUint8, "ours, gemmlowp-style: 8-bit operands, 32-bit accumulators"),
+      lowbit_kernel("uint4", lowbit::Scheme::kUint4, "ours, the paper's: packed 4-bit operands, 16-bit accumulators"),
+      lowbit_kernel("uint4_6", lowbit::Scheme::kUint4_6,
+                    "ours, 4.6-bit: (N_x, N_w) = (63, 9) levels, 8-bit products, 16-bit accumulators"),
 #ifdef QBENCH_HAVE_ONEDNN
       onednn_s8_kernel(),
       onednn_f32_kernel(),

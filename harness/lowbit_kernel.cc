@@ -12,8 +12,8 @@ class PreparedLowbit : public PreparedGemm {
   PreparedLowbit(const GemmProblem& problem, const lowbit::GemmPath& path, WeightsMode mode)
       : problem_(problem), path_(path), mode_(mode), result_(problem.expected.size()) {
     const GemmShape& s = problem.shape;
-    w_ = {problem.w.data(), s.height, s.depth, s.depth, problem.w_zero};
-    x_ = {problem.x.data(), s.depth, s.width, s.width, problem.x_zero};
+    w_ = {problem.w.data(), s.height, s.depth, s.depth, problem.w_zero, problem.format.weight_levels};
+    x_ = {problem.x.data(), s.depth, s.width, s.width, problem.x_zero, problem.format.activation_levels};
     r_ = {result_.data(), s.height, s.width, s.width};
     if (mode_ == WeightsMode::kPrepacked) {
       packed_.resize(path.packed_weights_bytes(s.height, s.depth) + 64);
@@ -23,7 +23,7 @@ class PreparedLowbit : public PreparedGemm {
 
   void run() override {
     if (mode_ == WeightsMode::kPrepacked)
-      path_.gemm_packed({packed_.data(), w_.rows, w_.cols, w_.zero_point}, x_, r_, scratch_);
+      path_.gemm_packed({packed_.data(), w_.rows, w_.cols, w_.zero_point, w_.levels}, x_, r_, scratch_);
     else
       lowbit::gemm(path_, w_, x_, r_, scratch_);
   }
@@ -47,23 +47,29 @@ class PreparedLowbit : public PreparedGemm {
 
 }  // namespace
 
-GemmKernel lowbit_kernel(const std::string& id, int bits, const std::string& description) {
+GemmKernel lowbit_kernel(const std::string& id, lowbit::Scheme scheme, const std::string& description,
+                         lowbit::LevelPair levels) {
   GemmKernel k;
   k.id = id;
   k.description = description;
-  k.operand_bits = bits;
+  k.operands.bits = scheme == lowbit::Scheme::kUint4 ? 4 : 8;
+  if (scheme == lowbit::Scheme::kUint4_6) {
+    lowbit::check_level_pair(levels);
+    k.operands.activation_levels = levels.activations;
+    k.operands.weight_levels = levels.weights;
+  }
   k.supports_prepacked = true;
-  k.unavailable = [bits]() -> std::string {
+  k.unavailable = [scheme]() -> std::string {
     try {
-      lowbit::select_path(bits);
+      lowbit::select_path(scheme);
       return "";
     } catch (const std::exception& e) {
       return e.what();
     }
   };
-  k.implementation = [bits] { return std::string(lowbit::select_path(bits).name); };
-  k.prepare = [bits](const GemmProblem& problem, WeightsMode mode) -> std::unique_ptr<PreparedGemm> {
-    return std::make_unique<PreparedLowbit>(problem, lowbit::select_path(bits), mode);
+  k.implementation = [scheme] { return std::string(lowbit::select_path(scheme).name); };
+  k.prepare = [scheme](const GemmProblem& problem, WeightsMode mode) -> std::unique_ptr<PreparedGemm> {
+    return std::make_unique<PreparedLowbit>(problem, lowbit::select_path(scheme), mode);
   };
   return k;
 }

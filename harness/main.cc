@@ -55,7 +55,7 @@ int list_kernels() {
     const std::string why = lowbit::why_unusable(*p);
     std::string chosen;
     try {
-      if (&lowbit::select_path(p->bits) == p) chosen = "  <- selected for " + std::to_string(p->bits) + "-bit";
+      if (&lowbit::select_path(p->scheme) == p) chosen = std::string("  <- selected for ") + lowbit::scheme_name(p->scheme);
     } catch (const std::exception&) {
     }
     std::cout << "  " << p->name << std::string(30 > std::string(p->name).size() ? 30 - std::string(p->name).size() : 1, ' ')

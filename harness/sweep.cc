@@ -45,7 +45,7 @@ std::string benchmark_name(const Config& config, const Cell& cell) {
 // cannot run here are skipped with their reason.
 Plan make_plan(const Config& config) {
   Plan plan;
-  std::map<std::pair<std::size_t, int>, const GemmProblem*> problem_of;  // (shape, bits)
+  std::map<std::pair<std::size_t, OperandFormat>, const GemmProblem*> problem_of;
   for (const std::string& id : config.kernels) {
     const GemmKernel& kernel = *find_kernel(id);
     const std::string why = kernel.unavailable();
@@ -57,9 +57,9 @@ Plan make_plan(const Config& config) {
     if (config.weights == WeightsMode::kPrepacked && !kernel.supports_prepacked)
       std::cerr << "qbench: " << id << " has no pre-packed mode; it packs per call\n";
     for (std::size_t s = 0; s < config.shapes.size(); ++s) {
-      const GemmProblem*& problem = problem_of[{s, kernel.operand_bits}];
+      const GemmProblem*& problem = problem_of[{s, kernel.operands}];
       if (problem == nullptr)
-        problem = &plan.problems.emplace_back(make_problem(config.shapes[s], kernel.operand_bits, config.seed));
+        problem = &plan.problems.emplace_back(make_problem(config.shapes[s], kernel.operands, config.seed));
       Cell cell{&kernel, problem, kernel.prepare(*problem, config.weights), ""};
       cell.error = cell.prepared->check();
       plan.verification.push_back(
@@ -111,7 +111,10 @@ int run_sweep(const SweepOptions& options) {
   for (const Cell& cell : plan.cells) {
     kernels[cell.kernel->id] = {{"implementation", cell.kernel->implementation()},
                                 {"description", cell.kernel->description},
-                                {"operand_bits", cell.kernel->operand_bits}};
+                                {"operand_bits", cell.kernel->operands.bits}};
+    if (cell.kernel->operands.weight_levels > 0)
+      kernels[cell.kernel->id]["levels"] = {{"activations", cell.kernel->operands.activation_levels},
+                                            {"weights", cell.kernel->operands.weight_levels}};
     if (!cell.error.empty()) continue;
     const GemmShape shape = cell.problem->shape;
     PreparedGemm* prepared = cell.prepared.get();

@@ -22,6 +22,13 @@ constexpr IsaName kIsaNames[] = {
     {Isa::kAvx512vnni, "avx512vnni"},
 };
 
+struct SchemeName {
+  Scheme scheme;
+  const char* name;
+};
+constexpr SchemeName kSchemeNames[] = {
+    {Scheme::kUint8, "uint8"}, {Scheme::kUint4, "uint4"}, {Scheme::kUint4_6, "uint4_6"}};
+
 std::string isa_list() {
   std::string names;
   for (const IsaName& entry : kIsaNames) names += std::string(names.empty() ? "" : ", ") + entry.name;
@@ -46,6 +53,27 @@ bool isa_from_name(const std::string& name, Isa* isa) {
   return false;
 }
 
+const char* scheme_name(Scheme scheme) {
+  for (const SchemeName& entry : kSchemeNames)
+    if (entry.scheme == scheme) return entry.name;
+  return "unknown";
+}
+
+bool scheme_from_name(const std::string& name, Scheme* scheme) {
+  for (const SchemeName& entry : kSchemeNames) {
+    if (name == entry.name) {
+      *scheme = entry.scheme;
+      return true;
+    }
+  }
+  return false;
+}
+
+int max_code(Scheme scheme, int levels) {
+  if (levels > 0) return levels - 1;
+  return scheme == Scheme::kUint4 ? 15 : 255;
+}
+
 const std::vector<const GemmPath*>& compiled_paths() {
   static const std::vector<const GemmPath*> paths = {
 #define LOWBIT_PATH(name) &name,
@@ -60,7 +88,7 @@ std::string why_unusable(const GemmPath& path) {
   return std::string("this CPU (or its operating system) lacks ") + isa_name(path.isa);
 }
 
-const GemmPath& select_path(int bits) {
+const GemmPath& select_path(Scheme scheme) {
   const char* forced = std::getenv(kForceIsaVariable);
   if (forced != nullptr && *forced != '\0') {
     Isa isa;
@@ -68,23 +96,23 @@ const GemmPath& select_path(int bits) {
       throw std::runtime_error(std::string(kForceIsaVariable) + "=" + forced +
                                " is not an instruction set; use one of: " + isa_list());
     for (const GemmPath* path : compiled_paths()) {
-      if (path->bits != bits || path->isa != isa) continue;
+      if (path->scheme != scheme || path->isa != isa) continue;
       const std::string why = why_unusable(*path);
       if (!why.empty())
         throw std::runtime_error(std::string(kForceIsaVariable) + "=" + forced + ": " + why);
       return *path;
     }
     throw std::runtime_error(std::string(kForceIsaVariable) + "=" + forced + ": no " +
-                             std::to_string(bits) + "-bit path for " + forced +
+                             scheme_name(scheme) + " path for " + forced +
                              " is compiled into this binary");
   }
   const GemmPath* best = nullptr;
   for (const GemmPath* path : compiled_paths()) {
-    if (path->bits != bits || !cpu_supports(path->isa)) continue;
+    if (path->scheme != scheme || !cpu_supports(path->isa)) continue;
     if (best == nullptr || static_cast<int>(path->isa) > static_cast<int>(best->isa)) best = path;
   }
   if (best == nullptr)
-    throw std::runtime_error("no " + std::to_string(bits) + "-bit GEMM path is compiled in");
+    throw std::runtime_error(std::string("no ") + scheme_name(scheme) + " GEMM path is compiled in");
   return *best;
 }
 
@@ -92,12 +120,12 @@ void gemm(const GemmPath& path, const QuantizedMatrix& w, const QuantizedMatrix&
           const ResultMatrix& r, Scratch& scratch) {
   void* packed = scratch.get(Scratch::kWeightsSlot, path.packed_weights_bytes(w.rows, w.cols));
   path.pack_weights(w, packed);
-  path.gemm_packed(PackedWeights{packed, w.rows, w.cols, w.zero_point}, x, r, scratch);
+  path.gemm_packed(PackedWeights{packed, w.rows, w.cols, w.zero_point, w.levels}, x, r, scratch);
 }
 
-void gemm(int bits, const QuantizedMatrix& w, const QuantizedMatrix& x, const ResultMatrix& r,
+void gemm(Scheme scheme, const QuantizedMatrix& w, const QuantizedMatrix& x, const ResultMatrix& r,
           Scratch& scratch) {
-  gemm(select_path(bits), w, x, r, scratch);
+  gemm(select_path(scheme), w, x, r, scratch);
 }
 
 }  // namespace lowbit

@@ -47,10 +47,10 @@ TEST_P(KernelCheck, MatchesReferenceOnPaperAndOddShapes) {
   std::vector<WeightsMode> modes = {WeightsMode::kPackedPerCall};
   if (kernel->supports_prepacked) modes.push_back(WeightsMode::kPrepacked);
   for (const GemmShape& shape : shapes()) {
-    const GemmProblem problem = make_problem(shape, kernel->operand_bits, /*seed=*/20200110);
+    const GemmProblem problem = make_problem(shape, kernel->operands, /*seed=*/20200110);
     for (WeightsMode mode : modes) {
       SCOPED_TRACE(kernel->id + " on " + shape.str() + " (bits " +
-                   std::to_string(kernel->operand_bits) + ", " +
+                   std::to_string(kernel->operands.bits) + ", " +
                    (mode == WeightsMode::kPrepacked ? "prepacked" : "per_call") + ")");
       std::unique_ptr<PreparedGemm> prepared;
       ASSERT_NO_THROW(prepared = kernel->prepare(problem, mode));
@@ -68,7 +68,7 @@ TEST(KernelRegistry, IdsAreUniqueAndDescribed) {
   for (const GemmKernel& k : all_kernels()) {
     EXPECT_FALSE(k.id.empty());
     EXPECT_FALSE(k.description.empty()) << k.id;
-    EXPECT_TRUE(k.operand_bits == 4 || k.operand_bits == 8) << k.id;
+    EXPECT_TRUE(k.operands.bits == 4 || k.operands.bits == 8) << k.id;
     EXPECT_TRUE(k.unavailable) << k.id;
     EXPECT_TRUE(k.implementation) << k.id;
     for (const std::string& s : seen) EXPECT_NE(s, k.id);

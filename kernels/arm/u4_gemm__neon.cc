@@ -185,7 +185,7 @@ void pack_weights_u4_neon(const QuantizedMatrix& w, void* packed) {
 
 }  // namespace
 
-extern const GemmPath u4_gemm_4x24__neon = {"u4_gemm_4x24__neon", 4, Isa::kNeon,
+extern const GemmPath u4_gemm_4x24__neon = {"u4_gemm_4x24__neon", Scheme::kUint4, Isa::kNeon,
                                             U4PathNeon::packed_weights_bytes,
                                             pack_weights_u4_neon, U4PathNeon::gemm_packed};
 

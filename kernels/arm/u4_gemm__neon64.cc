@@ -81,7 +81,7 @@ using U4PathNeon64 = Path<U4KernelNeon64<24>, U4KernelNeon64<8>>;
 
 }  // namespace
 
-extern const GemmPath u4_gemm_8x24__neon64 = {"u4_gemm_8x24__neon64", 4, Isa::kNeon64,
+extern const GemmPath u4_gemm_8x24__neon64 = {"u4_gemm_8x24__neon64", Scheme::kUint4, Isa::kNeon64,
                                               U4PathNeon64::packed_weights_bytes,
                                               U4PathNeon64::pack_weights, U4PathNeon64::gemm_packed};
 

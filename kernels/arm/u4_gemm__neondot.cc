@@ -56,7 +56,7 @@ using U4PathNeonDot = Path<U4KernelNeonDot<12>, U4KernelNeonDot<4>>;
 
 }  // namespace
 
-extern const GemmPath u4_gemm_8x12__neondot = {"u4_gemm_8x12__neondot", 4, Isa::kNeonDot,
+extern const GemmPath u4_gemm_8x12__neondot = {"u4_gemm_8x12__neondot", Scheme::kUint4, Isa::kNeonDot,
                                                U4PathNeonDot::packed_weights_bytes,
                                                U4PathNeonDot::pack_weights,
                                                U4PathNeonDot::gemm_packed};

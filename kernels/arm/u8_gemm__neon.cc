@@ -47,7 +47,7 @@ using U8PathNeon = Path<U8KernelNeon<12>, U8KernelNeon<4>>;
 
 }  // namespace
 
-extern const GemmPath u8_gemm_4x12__neon = {"u8_gemm_4x12__neon", 8, Isa::kNeon,
+extern const GemmPath u8_gemm_4x12__neon = {"u8_gemm_4x12__neon", Scheme::kUint8, Isa::kNeon,
                                             U8PathNeon::packed_weights_bytes,
                                             U8PathNeon::pack_weights, U8PathNeon::gemm_packed};
 

@@ -50,7 +50,7 @@ using U8PathNeon64 = Path<U8KernelNeon64<12>, U8KernelNeon64<4>>;
 
 }  // namespace
 
-extern const GemmPath u8_gemm_8x12__neon64 = {"u8_gemm_8x12__neon64", 8, Isa::kNeon64,
+extern const GemmPath u8_gemm_8x12__neon64 = {"u8_gemm_8x12__neon64", Scheme::kUint8, Isa::kNeon64,
                                               U8PathNeon64::packed_weights_bytes,
                                               U8PathNeon64::pack_weights, U8PathNeon64::gemm_packed};
 

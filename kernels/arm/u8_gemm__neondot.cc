@@ -41,7 +41,7 @@ using U8PathNeonDot = Path<U8KernelNeonDot<12>, U8KernelNeonDot<4>>;
 
 }  // namespace
 
-extern const GemmPath u8_gemm_8x12__neondot = {"u8_gemm_8x12__neondot", 8, Isa::kNeonDot,
+extern const GemmPath u8_gemm_8x12__neondot = {"u8_gemm_8x12__neondot", Scheme::kUint8, Isa::kNeonDot,
                                                U8PathNeonDot::packed_weights_bytes,
                                                U8PathNeonDot::pack_weights,
                                                U8PathNeonDot::gemm_packed};

@@ -136,10 +136,10 @@ void gemm_packed(const PackedWeights& w, const QuantizedMatrix& x, const ResultM
 
 }  // namespace
 
-extern const GemmPath u8_gemm_4x8__scalar = {"u8_gemm_4x8__scalar", 8, Isa::kScalar,
+extern const GemmPath u8_gemm_4x8__scalar = {"u8_gemm_4x8__scalar", Scheme::kUint8, Isa::kScalar,
                                              packed_weights_bytes<8>, pack_weights<8>,
                                              gemm_packed<8>};
-extern const GemmPath u4_gemm_4x8__scalar = {"u4_gemm_4x8__scalar", 4, Isa::kScalar,
+extern const GemmPath u4_gemm_4x8__scalar = {"u4_gemm_4x8__scalar", Scheme::kUint4, Isa::kScalar,
                                              packed_weights_bytes<4>, pack_weights<4>,
                                              gemm_packed<4>};
 

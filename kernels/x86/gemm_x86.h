@@ -15,7 +15,12 @@
 //     The micro-kernel broadcasts a dword (or qword) of one row per unit.
 //   - X's padding (depth past the end) is always zero, so W's padding never matters.
 //
-// Zero points. 4-bit and widening 8-bit paths multiply the *centred* weights w - z_w (they fit s8 /
+// 4.6-bit (uint4_6, lowbit/levels.h) uses the 8-bit layouts: X bytes as they are (codes < N_x), W
+// as centred signed bytes w - z_w. vpmaddubsw multiplies unsigned by signed bytes, so x need not be
+// centred: |x (w - z_w)| <= (N_x - 1)(N_w - 1) / 2 <= 254, a 16-bit lane gains <= 508 per
+// instruction, and the 16-bit lanes are flushed every 32767 / 508 = 64 units (256 depth steps).
+//
+// Zero points. 4-bit, 4.6-bit and widening 8-bit paths multiply the *centred* weights w - z_w (they fit s8 /
 // s16) by the raw x, so R = acc - z_x * sum_k (w - z_w): only a per-row correction, no column sums.
 // The VNNI 8-bit path cannot centre (w - z_w needs 9 bits); vpdpbusd takes x unsigned and w ^ 0x80
 // = w - 128 signed, and R = acc - z_x sum_k (w - z_w) - (z_w - 128) sum_k x, with the column sums
@@ -31,6 +36,7 @@
 #include <cstring>
 
 #include "lowbit/gemm.h"
+#include "lowbit/levels.h"
 
 #define LOWBIT_INLINE inline __attribute__((always_inline))
 // Fully unrolled loops over rows / strips keep tile arrays in registers (GCC leaves loops with a
@@ -49,6 +55,8 @@ constexpr int kWeightsPrepSlot = 2;  // scratch for per-call row terms, column t
 // (centred weights), so flush every 32767 / 900 = 36 units (288 depth steps, 72 instructions).
 constexpr int kU4UnitsPerFlush = 32767 / (2 * 2 * 15 * 15);
 static_assert(kU4UnitsPerFlush == 36, "flush bound");
+constexpr int kU46UnitsPerFlush = 32767 / (2 * 2 * kMaxCentredProduct);
+static_assert(kU46UnitsPerFlush == 64, "flush bound");
 
 LOWBIT_INLINE int32_t load_i32(const void* p) {
   int32_t v;
@@ -207,12 +215,13 @@ LOWBIT_INLINE uint32_t sum_bytes(const uint8_t* p, int n) {
   return sum + static_cast<uint32_t>(lanes[0] + lanes[1] + lanes[2] + lanes[3]);
 }
 
-// 8-bit, for vpdpbusd: w ^ 0x80, i.e. w - 128 as a signed byte.
-LOWBIT_INLINE void pack_weight_row_u8_signed(const uint8_t* w, int depth, uint8_t* out) {
-  const __m256i flip = _mm256_set1_epi8(static_cast<char>(0x80));
+// Signed bytes w - offset (modulo 256): offset 128 for the VNNI 8-bit path (w ^ 0x80), z_w for the
+// 4.6-bit paths (centred weights).
+LOWBIT_INLINE void pack_weight_row_s8(const uint8_t* w, int depth, int32_t offset, uint8_t* out) {
+  const __m256i off = _mm256_set1_epi8(static_cast<char>(offset));
   for (int k = 0; k < depth; k += 32) {
     const __m256i v = depth - k >= 32 ? Avx2::loadu(w + k) : Avx2::load_prefix(w + k, depth - k);
-    Avx2::storeu(out + k, _mm256_xor_si256(v, flip));
+    Avx2::storeu(out + k, _mm256_sub_epi8(v, off));
   }
 }
 
@@ -309,6 +318,7 @@ void pack_x_block(const QuantizedMatrix& x, int j0, int cols, int strips_padded,
 
 // 8-bit, AVX-512-VNNI: one vpdpbusd per row and strip per unit.
 struct DotU8 {
+  static constexpr Scheme kScheme = Scheme::kUint8;
   static constexpr int kBits = 8;
   static constexpr int kWeightUnitBytes = 4;   // packed and as the kernel reads them
   static constexpr bool kColumnTerms = true;
@@ -365,6 +375,7 @@ LOWBIT_INLINE void for_each_nibble_half(const uint8_t* w, std::ptrdiff_t w_strid
 // 4-bit, AVX-512-VNNI: nibbles expanded with and/shift, then vpdpbusd against centred weights.
 // 32-bit accumulators: no flush.
 struct DotU4 {
+  static constexpr Scheme kScheme = Scheme::kUint4;
   static constexpr int kBits = 4;
   static constexpr int kWeightUnitBytes = 4;  // packed; expanded to 8 signed bytes per call
   static constexpr bool kColumnTerms = false;
@@ -383,6 +394,7 @@ struct DotU4 {
 // + vpaddw into 16-bit accumulators, flushed into 32-bit totals (vpmaddwd against ones, which also
 // folds the column's two lanes) every kU4UnitsPerFlush units.
 struct MaddubsU4 {
+  static constexpr Scheme kScheme = Scheme::kUint4;
   static constexpr int kBits = 4;
   static constexpr int kWeightUnitBytes = 4;
   static constexpr bool kColumnTerms = false;
@@ -420,6 +432,7 @@ struct MaddubsU4 {
 // broadcast qword of four centred int16 weights, 32-bit accumulators. A strip widens into two
 // vectors, each column in two lanes (steps 0-1 and 2-3), folded at the end.
 struct MaddwdU8 {
+  static constexpr Scheme kScheme = Scheme::kUint8;
   static constexpr int kBits = 8;
   static constexpr int kWeightUnitBytes = 8;  // four int16
   static constexpr bool kColumnTerms = false;
@@ -444,6 +457,56 @@ struct MaddwdU8 {
   }
 };
 
+// 4.6-bit, AVX-512-VNNI: DotU8's loop on raw x and centred weights; no column terms.
+struct DotU46 : DotU8 {
+  static constexpr Scheme kScheme = Scheme::kUint4_6;
+  static constexpr bool kColumnTerms = false;
+};
+
+// 4.6-bit with vpmaddubsw: raw x (unsigned) times centred w (signed), two products per 16-bit lane
+// per unit, vpaddw into 16-bit accumulators flushed into 32-bit totals (vpmaddwd against ones, which
+// folds the column's two lanes) every kU46UnitsPerFlush units.
+struct MaddubsU46 {
+  static constexpr Scheme kScheme = Scheme::kUint4_6;
+  static constexpr int kBits = 8;
+  static constexpr int kWeightUnitBytes = 4;
+  static constexpr bool kColumnTerms = false;
+
+  template <class Isa, int MR, int NV>
+  static LOWBIT_INLINE void tile(const uint8_t* w, std::ptrdiff_t w_stride, const uint8_t* x,
+                                 std::ptrdiff_t x_stride, int units, bool /*last_unit_low_only*/,
+                                 typename Isa::V out[MR][NV]) {
+    using V = typename Isa::V;
+    const V ones = Isa::set1_i16(1);
+    V acc[MR][NV];
+    int u0 = 0;
+    do {  // units >= 1: the first block always runs and initializes out
+      const int block = std::min(kU46UnitsPerFlush, units - u0);
+      LOWBIT_UNROLL for (int m = 0; m < MR; ++m)
+        LOWBIT_UNROLL for (int s = 0; s < NV; ++s) acc[m][s] = Isa::zero();
+      const uint8_t* xu = x + u0 * x_stride;
+      const uint8_t* wu = w + 4 * u0;
+      for (int u = 0; u < block; ++u, xu += x_stride, wu += 4) {
+        V xv[NV];
+        LOWBIT_UNROLL for (int s = 0; s < NV; ++s) xv[s] = Isa::load(xu + s * Isa::kBytes);
+        LOWBIT_UNROLL for (int m = 0; m < MR; ++m) {
+          const V wb = Isa::bcast32(wu + m * w_stride);
+          LOWBIT_UNROLL for (int s = 0; s < NV; ++s) {
+            acc[m][s] = Isa::add16(acc[m][s], Isa::maddubs(xv[s], wb));
+            keep_in_register(acc[m][s]);
+          }
+        }
+      }
+      LOWBIT_UNROLL for (int m = 0; m < MR; ++m)
+        LOWBIT_UNROLL for (int s = 0; s < NV; ++s) {
+          const V total = Isa::madd16(acc[m][s], ones);
+          out[m][s] = u0 == 0 ? total : Isa::add32(out[m][s], total);
+        }
+      u0 += block;
+    } while (u0 < units);
+  }
+};
+
 // ---------------------------------------------------------------------------------------------
 // The driver: one GemmPath from an instruction set, a micro-kernel and its main tile (MR rows x NV
 // strips). Edge tiles use MR / 2 rows (a last panel of <= MR / 2 rows) and fewer strips; a partial
@@ -452,6 +515,7 @@ template <class Isa, class Kernel, int MR, int NV>
 struct X86Gemm {
   using V = typename Isa::V;
   static_assert(MR <= kPanelRows && kPanelRows % MR == 0, "row panels tile the padded rows");
+  static constexpr Scheme kScheme = Kernel::kScheme;
   static constexpr int kBits = Kernel::kBits;
   static constexpr int kUnitDepth = kBits == 4 ? 8 : 4;
   static constexpr int kExpandedUnitBytes = kBits == 4 ? 8 : Kernel::kWeightUnitBytes;
@@ -469,6 +533,7 @@ struct X86Gemm {
   }
 
   static void pack_weights(const QuantizedMatrix& w, void* packed) {
+    if constexpr (kScheme == Scheme::kUint4_6) check_symmetric_weights(w.levels, w.zero_point);
     const int rows = padded_rows(w.rows);
     int32_t* row_sums = static_cast<int32_t*>(packed);
     uint8_t* out = reinterpret_cast<uint8_t*>(row_sums + rows);
@@ -477,7 +542,8 @@ struct X86Gemm {
       const uint8_t* src = w.data + i * w.stride;
       row_sums[i] = static_cast<int32_t>(sum_bytes(src, w.cols));
       if constexpr (kBits == 4) pack_weight_row_u4(src, w.cols, out);
-      else if constexpr (Kernel::kColumnTerms) pack_weight_row_u8_signed(src, w.cols, out);
+      else if constexpr (kScheme == Scheme::kUint4_6) pack_weight_row_s8(src, w.cols, w.zero_point, out);
+      else if constexpr (Kernel::kColumnTerms) pack_weight_row_s8(src, w.cols, 128, out);
       else pack_weight_row_u8_centred16(src, w.cols, w.zero_point, out);
     }
     std::memset(out, 0, (rows - w.rows) * stride);
@@ -551,6 +617,7 @@ struct X86Gemm {
 
   static void gemm_packed(const PackedWeights& w, const QuantizedMatrix& x, const ResultMatrix& r,
                           Scratch& scratch) {
+    if constexpr (kScheme == Scheme::kUint4_6) check_level_pair({x.levels, w.levels});
     const int height = w.height, depth = w.depth, width = x.cols;
     const int rows = padded_rows(height);
     const int units = ceil_div(depth, kUnitDepth);
@@ -596,7 +663,7 @@ struct X86Gemm {
 // A GemmPath for X86Gemm<...>.
 template <class Gemm>
 constexpr GemmPath make_path(const char* name, Isa isa) {
-  return {name, Gemm::kBits, isa, Gemm::packed_weights_bytes, Gemm::pack_weights, Gemm::gemm_packed};
+  return {name, Gemm::kScheme, isa, Gemm::packed_weights_bytes, Gemm::pack_weights, Gemm::gemm_packed};
 }
 
 }  // namespace

@@ -294,7 +294,7 @@ void Network::Impl::build(const detail::WeightsFile& w) {
     QVariant& q = vd.bits == 4 ? q4 : q8;
     if (q.ready) throw std::runtime_error(path + ": two " + std::to_string(vd.bits) + "-bit variants");
     q.bits = vd.bits;
-    q.path = &lowbit::select_path(vd.bits);
+    q.path = &lowbit::select_path(vd.bits == 4 ? lowbit::Scheme::kUint4 : lowbit::Scheme::kUint8);
     // F->Q: the stretched input x in [0, 1] is quantized with the paper's map over [0, 1].
     const lowbit::QuantParams in = lowbit::choose_quant_params(0.0f, 1.0f, vd.bits);
     if (in.scale != vd.layers[0].in_scale || in.zero_point != 0)

@@ -1,12 +1,16 @@
 // The quantized matrix product R = W X of "Fast Implementation of 4-bit CNNs for Mobile Devices"
 // (Trusov et al., ICPR 2020), as exact integer arithmetic.
 //
-//   W: height x depth, row-major (one row per filter), values q_w in [0, 2^bits - 1], zero point z_w
-//   X: depth x width,  row-major (one column per pixel), values q_x in [0, 2^bits - 1], zero point z_x
+//   W: height x depth, row-major (one row per filter), codes q_w of the scheme, zero point z_w
+//   X: depth x width,  row-major (one column per pixel), codes q_x of the scheme, zero point z_x
 //   R: height x width, row-major, int32
 //
 //   R[i][j] = sum_k (q_w[i][k] - z_w) (q_x[k][j] - z_x)
 //           = sum_k q_w q_x - z_w sum_k q_x - z_x sum_k q_w + depth z_w z_x
+//
+// Schemes (what the codes may be): uint8 (0..255), uint4 (0..15), and the 4.6-bit uint4_6 of Trusov
+// et al. 2024: activation codes 0..N_x-1 (any zero point), weight codes 0..N_w-1 with the centre
+// (N_w-1)/2 as zero point (symmetric), for a valid level pair (lowbit/levels.h).
 //
 // Every implementation ("path") returns the same bits. Where the true value does not fit int32 the
 // result is the true value modulo 2^32 (this happens only for 8-bit operands past depth 33025).
@@ -26,6 +30,7 @@ struct QuantizedMatrix {
   int cols;
   std::ptrdiff_t stride;  // bytes between the starts of two rows, >= cols
   int32_t zero_point;
+  int levels = 0;  // codes lie in [0, levels); 0 = unstated. uint4_6 paths need it (N_x, N_w).
 };
 
 // A writable view of the int32 result, row-major.
@@ -74,6 +79,7 @@ struct PackedWeights {
   int height;
   int depth;
   int32_t zero_point;
+  int levels = 0;  // of the weights, as in QuantizedMatrix
 };
 
 // The instruction sets a path may need. The order is the preference when several are usable.
@@ -90,12 +96,25 @@ enum class Isa {
 const char* isa_name(Isa isa);
 bool isa_from_name(const std::string& name, Isa* isa);
 
+// The operand formats. Paths of one scheme all return the same bits for valid operands.
+enum class Scheme {
+  kUint8,    // codes 0..255, any zero points
+  kUint4,    // codes 0..15, any zero points
+  kUint4_6,  // 4.6-bit: N_x activation levels, N_w weight levels, symmetric weights (levels.h)
+};
+
+const char* scheme_name(Scheme scheme);  // "uint8", "uint4", "uint4_6"
+bool scheme_from_name(const std::string& name, Scheme* scheme);
+// The largest code the scheme allows for operands with `levels` levels (0: the scheme's maximum).
+int max_code(Scheme scheme, int levels);
+
 // One implementation of the product for one operand width on one instruction set:
 // pack the weights, then pack the activations, multiply, unpack (zero-point corrections).
-// Name grammar: u<bits>_gemm_<MR>x<NR>[c<KR>]__<isa>, after XNNPACK's micro-kernel names.
+// Name grammar: <scheme>_gemm_<MR>x<NR>[c<KR>]__<isa> with scheme u8, u4 or u4_6, after XNNPACK's
+// micro-kernel names.
 struct GemmPath {
   const char* name;
-  int bits;  // 4 or 8: operands must hold values < 2^bits
+  Scheme scheme;  // the codes it accepts
   Isa isa;
   std::size_t (*packed_weights_bytes)(int height, int depth);
   void (*pack_weights)(const QuantizedMatrix& w, void* packed);
@@ -115,17 +134,17 @@ std::string why_unusable(const GemmPath& path);
 // The environment variable that forces an instruction set ("scalar", "avx2", "neon", ...).
 constexpr const char* kForceIsaVariable = "LOWBIT_ISA";
 
-// The path gemm() uses for `bits`: the most capable usable one, or the one whose ISA the
+// The path gemm() uses for `scheme`: the most capable usable one, or the one whose ISA the
 // environment variable forces. Throws std::runtime_error, naming the problem, when the forced ISA is
 // unknown, not compiled in, or not supported by this CPU (never SIGILL).
-const GemmPath& select_path(int bits);
+const GemmPath& select_path(Scheme scheme);
 
 // R = W X with `path` (weights packed on every call).
 void gemm(const GemmPath& path, const QuantizedMatrix& w, const QuantizedMatrix& x,
           const ResultMatrix& r, Scratch& scratch);
 
-// R = W X with the selected path for `bits`.
-void gemm(int bits, const QuantizedMatrix& w, const QuantizedMatrix& x, const ResultMatrix& r,
+// R = W X with the selected path for `scheme`.
+void gemm(Scheme scheme, const QuantizedMatrix& w, const QuantizedMatrix& x, const ResultMatrix& r,
           Scratch& scratch);
 
 }  // namespace lowbit
