@@ -14,7 +14,10 @@ RUN_DIR ?= results/$(HOST)-$(STAMP)
 PIN ?= $(shell command -v taskset >/dev/null 2>&1 && [ $$(nproc) -gt 1 ] && echo taskset -c $$(( $$(nproc) - 1 )))
 QBENCH := $(BUILD)/harness/qbench
 
-.PHONY: all deps deps-test build test test-cpp test-python test-sanitizers test-cross test-icount smoke reproduce regress clean
+QNN_CONFIG ?= configs/qnn-mrz.json
+QNN_DATA := models/data/mrz-synthetic.qnnd models/data/mrz-hard.qnnd
+
+.PHONY: all deps deps-test deps-train build test test-cpp test-python test-sanitizers test-cross test-icount smoke reproduce qnn-data train regress clean
 
 all: build
 
@@ -23,6 +26,9 @@ deps:
 
 deps-test:
 	@scripts/install-deps.sh --test
+
+deps-train:
+	@scripts/install-deps.sh --train
 
 $(BUILD)/CMakeCache.txt:
 	cmake -S . -B $(BUILD) $(GENERATOR) -DCMAKE_BUILD_TYPE=Release
@@ -38,7 +44,7 @@ test-cpp: build
 	cd $(BUILD) && ctest --output-on-failure -j $$(nproc)
 
 test-python: deps-test
-	$(PYTHON) -m pytest -q tests/scripts tests/icount
+	$(PYTHON) -m pytest -q tests/scripts tests/icount tests/qnn
 
 # The C++ tests once more under AddressSanitizer + UndefinedBehaviorSanitizer, in their own build.
 test-sanitizers: deps-test
@@ -68,15 +74,27 @@ smoke: build
 	$(PYTHON) /usr/share/benchmark/compare.py benchmarks $(BUILD)/smoke/quick.json $(BUILD)/smoke/quick.json > $(BUILD)/smoke/compare.txt
 	@echo "smoke: results, tables and compare.py output in $(BUILD)/smoke/"
 
-# --- make reproduce: the paper's table on this machine ---------------------------------------
-reproduce: build
+# --- make reproduce: the paper's two experiments on this machine -----------------------------
+# 1. the matrix table (every kernel, 18 shapes); 2. the QNN test (accuracy and time per variant).
+reproduce: build qnn-data
 	mkdir -p $(RUN_DIR)
 	$(PIN) $(QBENCH) run --config $(CONFIG) --out $(RUN_DIR)/paper-table.json
 	$(PYTHON) scripts/tables.py $(RUN_DIR)/paper-table.json --out-dir $(RUN_DIR)
 	$(PYTHON) scripts/plots.py $(RUN_DIR)/paper-table.json --out-dir $(RUN_DIR)
 	$(PYTHON) scripts/report.py $(RUN_DIR)/paper-table.json --out $(RUN_DIR)/report.html
+	$(PIN) $(QBENCH) qnn --config $(QNN_CONFIG) --out $(RUN_DIR)/qnn.json
+	$(PYTHON) scripts/qnn_table.py $(RUN_DIR)/qnn.json --out $(RUN_DIR)/qnn-table.md
 	@cat $(RUN_DIR)/table.md
 	@echo "make reproduce: results, tables, plots and report in $(RUN_DIR)/"
+
+# The QNN test sets (generated, deterministic: docs/qnn.md), made when missing.
+qnn-data: deps
+	@for f in $(QNN_DATA); do [ -f $$f ] || missing=1; done; \
+	if [ -n "$$missing" ]; then $(PYTHON) scripts/qnn_data.py --out models/data; fi
+
+# Retrains the QNN weights (models/mrz-v1.qnnw and its fixtures and report; minutes on a CPU).
+train: deps-train build
+	$(PYTHON) scripts/qnn_train.py
 
 # make regress BASELINE=old.json NEW=new.json
 regress:

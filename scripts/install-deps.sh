@@ -1,22 +1,23 @@
 #!/usr/bin/env bash
 # Installs what the project needs from Debian/Ubuntu packages. Idempotent and fast when everything
 # is present (one dpkg query). Uses sudo when not root.
-#   scripts/install-deps.sh            build + reproduce (compiler, CMake, libraries, Python packages)
+#   scripts/install-deps.sh            build + reproduce (compiler, CMake, libraries, Python packages,
+#                                      the OCR-B font the QNN test sets are drawn with)
 #   scripts/install-deps.sh --test     + what `make test` needs (ARM cross compilers, qemu, valgrind)
-#   scripts/install-deps.sh --train    + what `make train` needs (PyTorch, the OCR-B font)
+#   scripts/install-deps.sh --train    + what `make train` needs (PyTorch)
 set -euo pipefail
 
 required=(g++ make cmake ninja-build git pkg-config
           libeigen3-dev libgemmlowp-dev libbenchmark-dev libbenchmark-tools nlohmann-json3-dev
           libcli11-dev libgtest-dev
-          python3 python3-numpy python3-matplotlib python3-scipy python3-pytest python3-pil)
+          python3 python3-numpy python3-matplotlib python3-scipy python3-pytest python3-pil fonts-ocr-b)
 # Peer libraries: their baselines are built when present; skipped where the distribution lacks them.
 optional=(libdnnl-dev libxnnpack-dev libpthreadpool-dev libcpuinfo-dev)
 for arg in "$@"; do
   case "$arg" in
     --test) required+=(qemu-user valgrind)
             if [ "$(uname -m)" = x86_64 ]; then required+=(g++-arm-linux-gnueabihf g++-aarch64-linux-gnu); fi ;;
-    --train) required+=(python3-torch fonts-ocr-b) ;;
+    --train) required+=(python3-torch) ;;
     *) echo "install-deps.sh: unknown option '$arg' (use --test, --train)" >&2; exit 2 ;;
   esac
 done

@@ -7,7 +7,9 @@ or prepacked) three tables are made:
 * times: the median of the repetitions per kernel and shape, with the paper's
   figure (Trusov et al. 2020, ODROID-XU4) beside each of its four columns;
 * speedup over float32: measured, the paper's, and their ratio (measured / paper);
-* speedup of uint4 over uint8: the same, for ours and for gemmlowp.
+* speedup of uint4 over uint8: the same, for ours and for gemmlowp;
+* when uint4_6 was measured, the 4.6-bit scheme (Trusov et al. 2024) against
+  uint4 and uint8, beside that paper's claims (it publishes no per-shape table).
 
 Each table ends with a geometric-mean row and the section ends with a
 provenance footnote.  With several files a last table compares their geometric
@@ -49,6 +51,7 @@ class Speedup:
     fast: str
     slow: str
     paper: Optional[Tuple[str, str]]
+    claim: str = ""  # a published figure that is not per shape (shown in the comparison table)
 
     @property
     def name(self) -> str:
@@ -66,6 +69,14 @@ SPEEDUPS_VS_FLOAT = (
 SPEEDUPS_VS_UINT8 = (
     Speedup("uint4", "uint8", ("uint4", "uint8")),
     Speedup("uint4", "uint8_gemmlowp", ("uint4", "uint8")),
+)
+# The 4.6-bit paper (Trusov et al. 2024, ARMv8): 1.5-1.6x faster than 8-bit, 4% slower than 4-bit
+# ("uint4 vs uint4_6" = t_uint4_6 / t_uint4 = 1.04).
+FOUR_SIX = "uint4_6"
+SPEEDUPS_4_6 = (
+    Speedup(FOUR_SIX, "uint8", None, "1.5-1.6 (2024)"),
+    Speedup(FOUR_SIX, "uint8_gemmlowp", None),
+    Speedup("uint4", FOUR_SIX, None, "1.04 (2024)"),
 )
 
 
@@ -251,7 +262,22 @@ def speedup_tables(measured: Measured, reference, shapes, extras) -> List[Table]
         f"Speedup of uint4 over 8-bit ({kind}: t_uint8 / t_uint4)", shapes,
         speedup_columns(measured, reference, SPEEDUPS_VS_UINT8),
         ["Both columns are compared with the paper's uint4 / uint8 ratio."])
-    return [vs_float, vs_uint8]
+    tables = [vs_float, vs_uint8]
+    if FOUR_SIX in measured.results.kernels():
+        tables.append(build_table(
+            f"The 4.6-bit scheme ({kind}: t_slow / t_fast, higher = the first kernel faster)", shapes,
+            speedup_columns(measured, reference, SPEEDUPS_4_6),
+            ["Trusov et al. 2024 (ARMv8, its own matrices) report uint4_6 1.5-1.6x faster than 8-bit "
+             "and 4% slower than 4-bit, i.e. 'uint4 vs uint4_6' = 1.04; it has no per-shape table.",
+             f"{FOUR_SIX} operands: levels (N_x, N_w) = {levels_note(measured.results)}."]))
+    return tables
+
+
+def levels_note(results: qr.Results) -> str:
+    levels = (results.qbench.get("kernels") or {}).get(FOUR_SIX, {}).get("levels")
+    if not levels:
+        return "not recorded"
+    return f"({levels.get('activations')}, {levels.get('weights')})"
 
 
 def repetition_note(results: qr.Results, family: str) -> str:
@@ -284,6 +310,8 @@ def build_sections(all_results: Sequence[qr.Results], reference) -> List[Section
 def comparison_table(sections: Sequence[Section], reference) -> Table:
     """Geometric-mean speedups of every section side by side, with the paper's."""
     pairs = speedups_vs_float(extra_kernels([s.results for s in sections])) + list(SPEEDUPS_VS_UINT8)
+    if any(FOUR_SIX in s.results.kernels() for s in sections):
+        pairs += list(SPEEDUPS_4_6)
     header = ["speedup (geomean)", "paper"]
     legend = [f"paper: Trusov et al. 2020, {qr.REFERENCE_MACHINE}, 18 shapes."]
     for index, section in enumerate(sections, start=1):
@@ -298,7 +326,8 @@ def comparison_table(sections: Sequence[Section], reference) -> Table:
     paper_shapes = sorted(reference)
     for pair in pairs:
         row = [pair.name]
-        row.append(format_ratio(geometric_mean([paper_speedup(reference, pair, s) for s in paper_shapes])))
+        paper = geometric_mean([paper_speedup(reference, pair, s) for s in paper_shapes])
+        row.append(pair.claim if paper is None and pair.claim else format_ratio(paper))
         for section in sections:
             measured = Measured(section.results, section.family)
             shapes = section.results.shapes(section.family)
