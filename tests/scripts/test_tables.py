@@ -129,3 +129,30 @@ def test_bad_input_exits_2_with_the_file_named():
     assert done.returncode == 2 and "truncated.json" in done.stderr
     done = run_main(tables, FIXTURES / "laptop-x86.json", "--format", "all")
     assert done.returncode == 2 and "--out-dir" in done.stderr
+
+
+def test_four_six_bit_table_only_when_measured_and_its_ratios(make_results):
+    shapes = [(8, 100, 10), (24, 400, 40)]
+    fixed = {("float32", shapes[0]): 20.0, ("float32", shapes[1]): 40.0,
+             ("uint8", shapes[0]): 9.0, ("uint8", shapes[1]): 3 * 4.84,
+             ("uint4", shapes[0]): 3.0, ("uint4", shapes[1]): 4.0,
+             ("uint4_6", shapes[0]): 3.0, ("uint4_6", shapes[1]): 4.0 * 1.21}
+    without = make_results("no46.json", kernels=("float32", "uint8", "uint4"), shapes=shapes,
+                           fixed_times={k: v for k, v in fixed.items() if k[0] != "uint4_6"})
+    assert "4.6-bit" not in run_main(tables, without).stdout
+
+    def add_levels(doc):
+        doc["context"]["qbench"]["kernels"]["uint4_6"]["levels"] = {"activations": 63, "weights": 9}
+
+    path = make_results("with46.json", edit=add_levels, kernels=("float32", "uint8", "uint4", "uint4_6"),
+                        shapes=shapes, fixed_times=fixed)
+    text = run_main(tables, path).stdout
+    header, body = markdown_rows(text, "The 4.6-bit scheme")
+    geomean = dict(zip(header, body[-1]))
+    assert geomean["uint4_6 vs uint8"] == "3.00"    # 9/3 and 14.52/4.84
+    assert geomean["uint4 vs uint4_6"] == "1.10"    # 3/3 and 4.84/4: sqrt(1 * 1.21)
+    assert "(N_x, N_w) = (63, 9)" in text
+    comparison = run_main(tables, path, path).stdout
+    header, body = markdown_rows(comparison, "Comparison of files")
+    rows = {r[0]: r for r in body}
+    assert rows["uint4 vs uint4_6"][1] == "1.04 (2024)"
