@@ -394,7 +394,8 @@ def results_document(args, runner: Runner, build_info: dict, config: dict, confi
         "weights_mode": weights,
         "timed": WHAT_IS_COUNTED,
         "kernels": {k: {"implementation": v["implementation"], "isa": isa_of(k, v["implementation"]),
-                        "description": v["description"], "operand_bits": v["operand_bits"]}
+                        "description": v["description"], "operand_bits": v["operand_bits"],
+                        **({"levels": v["levels"]} if v.get("levels") else {})}
                     for k, v in kernels.items()},
         "skipped": skipped,
         "verification": verification,

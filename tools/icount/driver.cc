@@ -109,9 +109,13 @@ bool parse_shape(const std::string& text, qbench::GemmShape* shape) {
 int list_kernels() {
   for (const qbench::GemmKernel& k : qbench::all_kernels()) {
     const std::string why = k.unavailable();
-    std::printf("{\"kernel\": %s, \"operand_bits\": %d, \"available\": %s, \"implementation\": %s, "
-                "\"description\": %s, \"reason\": %s}\n",
-                json_string(k.id).c_str(), k.operand_bits, why.empty() ? "true" : "false",
+    const std::string levels = k.operands.weight_levels > 0
+                                   ? "{\"activations\": " + std::to_string(k.operands.activation_levels) +
+                                         ", \"weights\": " + std::to_string(k.operands.weight_levels) + "}"
+                                   : "null";
+    std::printf("{\"kernel\": %s, \"operand_bits\": %d, \"levels\": %s, \"available\": %s, "
+                "\"implementation\": %s, \"description\": %s, \"reason\": %s}\n",
+                json_string(k.id).c_str(), k.operands.bits, levels.c_str(), why.empty() ? "true" : "false",
                 json_string(why.empty() ? k.implementation() : "-").c_str(),
                 json_string(k.description).c_str(), json_string(why).c_str());
   }
@@ -162,7 +166,7 @@ int main(int argc, char** argv) {
     const qbench::WeightsMode mode =
         weights == "prepacked" ? qbench::WeightsMode::kPrepacked : qbench::WeightsMode::kPackedPerCall;
 
-    qbench::GemmProblem problem = qbench::make_problem(shape, kernel->operand_bits, seed);
+    qbench::GemmProblem problem = qbench::make_problem(shape, kernel->operands, seed);
     // --corrupt: the reference is off by one in one element, so a correct kernel must be rejected.
     // Proves that a wrong result is caught before anything is counted.
     if (corrupt) problem.expected[problem.expected.size() / 2] ^= 1;
@@ -183,7 +187,7 @@ int main(int argc, char** argv) {
     std::printf("{\"kernel\": %s, \"shape\": %s, \"operand_bits\": %d, \"reps\": %ld, \"seed\": %ld, "
                 "\"weights\": %s, \"implementation\": %s, \"forced_isa\": %s, \"check\": \"ok\", "
                 "\"regions\": [1, 1, %ld, %ld]}\n",
-                json_string(kernel_id).c_str(), json_string(shape.str()).c_str(), kernel->operand_bits,
+                json_string(kernel_id).c_str(), json_string(shape.str()).c_str(), kernel->operands.bits,
                 reps, seed, json_string(weights).c_str(), json_string(kernel->implementation()).c_str(),
                 json_string(forced != nullptr ? forced : "").c_str(), 1 + reps, 1 + 2 * reps);
     return 0;
