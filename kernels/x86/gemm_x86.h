@@ -390,9 +390,39 @@ struct DotU4 {
   }
 };
 
+// Sums in 16-bit lanes over blocks of at most `units_per_flush` units, each block flushed into the
+// 32-bit totals out[][] (vpmaddwd against ones, which also folds a column's two 16-bit lanes).
+// block(u0, n, acc) adds units [u0, u0 + n) into the zeroed acc.
+template <class Isa, int MR, int NV, class Block>
+LOWBIT_INLINE void sum16_flush32(int units, int units_per_flush, typename Isa::V out[MR][NV], Block block) {
+  using V = typename Isa::V;
+  const V ones = Isa::set1_i16(1);
+  V acc[MR][NV];
+  int u0 = 0;
+  do {  // units >= 1: the first block always runs and initializes out
+    const int n = std::min(units_per_flush, units - u0);
+    LOWBIT_UNROLL for (int m = 0; m < MR; ++m)
+      LOWBIT_UNROLL for (int s = 0; s < NV; ++s) acc[m][s] = Isa::zero();
+    block(u0, n, acc);
+    LOWBIT_UNROLL for (int m = 0; m < MR; ++m)
+      LOWBIT_UNROLL for (int s = 0; s < NV; ++s) {
+        const V total = Isa::madd16(acc[m][s], ones);
+        out[m][s] = u0 == 0 ? total : Isa::add32(out[m][s], total);
+      }
+    u0 += n;
+  } while (u0 < units);
+}
+
+// acc + vpmaddubsw(x, w): unsigned x bytes times signed w bytes, two products per 16-bit lane.
+template <class Isa>
+LOWBIT_INLINE typename Isa::V maddubs_add16(typename Isa::V acc, typename Isa::V xv, typename Isa::V wb) {
+  acc = Isa::add16(acc, Isa::maddubs(xv, wb));
+  keep_in_register(acc);
+  return acc;
+}
+
 // 4-bit, the paper's kernel on x86: vpmaddubsw (8-bit multiplies, two products per 16-bit lane)
-// + vpaddw into 16-bit accumulators, flushed into 32-bit totals (vpmaddwd against ones, which also
-// folds the column's two lanes) every kU4UnitsPerFlush units.
+// + vpaddw into 16-bit accumulators, flushed into 32-bit totals every kU4UnitsPerFlush units.
 struct MaddubsU4 {
   static constexpr Scheme kScheme = Scheme::kUint4;
   static constexpr int kBits = 4;
@@ -403,28 +433,11 @@ struct MaddubsU4 {
   static LOWBIT_INLINE void tile(const uint8_t* w, std::ptrdiff_t w_stride, const uint8_t* x,
                                  std::ptrdiff_t x_stride, int units, bool last_unit_low_only,
                                  typename Isa::V out[MR][NV]) {
-    using V = typename Isa::V;
-    const V ones = Isa::set1_i16(1);
-    auto multiply_add = [](V acc, V xv, V wb) {
-      acc = Isa::add16(acc, Isa::maddubs(xv, wb));
-      keep_in_register(acc);
-      return acc;
-    };
-    V acc[MR][NV];
-    int u0 = 0;
-    do {  // units >= 1: the first block always runs and initializes out
-      const int block = std::min(kU4UnitsPerFlush, units - u0);
-      LOWBIT_UNROLL for (int m = 0; m < MR; ++m)
-        LOWBIT_UNROLL for (int s = 0; s < NV; ++s) acc[m][s] = Isa::zero();
-      for_each_nibble_half<Isa, MR, NV>(w + 8 * u0, w_stride, x + u0 * x_stride, x_stride, block,
-                                        last_unit_low_only && u0 + block == units, acc, multiply_add);
-      LOWBIT_UNROLL for (int m = 0; m < MR; ++m)
-        LOWBIT_UNROLL for (int s = 0; s < NV; ++s) {
-          const V total = Isa::madd16(acc[m][s], ones);
-          out[m][s] = u0 == 0 ? total : Isa::add32(out[m][s], total);
-        }
-      u0 += block;
-    } while (u0 < units);
+    sum16_flush32<Isa, MR, NV>(units, kU4UnitsPerFlush, out, [&](int u0, int n, typename Isa::V acc[MR][NV]) {
+      for_each_nibble_half<Isa, MR, NV>(w + 8 * u0, w_stride, x + u0 * x_stride, x_stride, n,
+                                        last_unit_low_only && u0 + n == units, acc,
+                                        [](auto a, auto xv, auto wb) { return maddubs_add16<Isa>(a, xv, wb); });
+    });
   }
 };
 
@@ -464,8 +477,7 @@ struct DotU46 : DotU8 {
 };
 
 // 4.6-bit with vpmaddubsw: raw x (unsigned) times centred w (signed), two products per 16-bit lane
-// per unit, vpaddw into 16-bit accumulators flushed into 32-bit totals (vpmaddwd against ones, which
-// folds the column's two lanes) every kU46UnitsPerFlush units.
+// per unit, vpaddw into 16-bit accumulators flushed into 32-bit totals every kU46UnitsPerFlush units.
 struct MaddubsU46 {
   static constexpr Scheme kScheme = Scheme::kUint4_6;
   static constexpr int kBits = 8;
@@ -477,33 +489,18 @@ struct MaddubsU46 {
                                  std::ptrdiff_t x_stride, int units, bool /*last_unit_low_only*/,
                                  typename Isa::V out[MR][NV]) {
     using V = typename Isa::V;
-    const V ones = Isa::set1_i16(1);
-    V acc[MR][NV];
-    int u0 = 0;
-    do {  // units >= 1: the first block always runs and initializes out
-      const int block = std::min(kU46UnitsPerFlush, units - u0);
-      LOWBIT_UNROLL for (int m = 0; m < MR; ++m)
-        LOWBIT_UNROLL for (int s = 0; s < NV; ++s) acc[m][s] = Isa::zero();
+    sum16_flush32<Isa, MR, NV>(units, kU46UnitsPerFlush, out, [&](int u0, int n, V acc[MR][NV]) {
       const uint8_t* xu = x + u0 * x_stride;
       const uint8_t* wu = w + 4 * u0;
-      for (int u = 0; u < block; ++u, xu += x_stride, wu += 4) {
+      for (int u = 0; u < n; ++u, xu += x_stride, wu += 4) {
         V xv[NV];
         LOWBIT_UNROLL for (int s = 0; s < NV; ++s) xv[s] = Isa::load(xu + s * Isa::kBytes);
         LOWBIT_UNROLL for (int m = 0; m < MR; ++m) {
           const V wb = Isa::bcast32(wu + m * w_stride);
-          LOWBIT_UNROLL for (int s = 0; s < NV; ++s) {
-            acc[m][s] = Isa::add16(acc[m][s], Isa::maddubs(xv[s], wb));
-            keep_in_register(acc[m][s]);
-          }
+          LOWBIT_UNROLL for (int s = 0; s < NV; ++s) acc[m][s] = maddubs_add16<Isa>(acc[m][s], xv[s], wb);
         }
       }
-      LOWBIT_UNROLL for (int m = 0; m < MR; ++m)
-        LOWBIT_UNROLL for (int s = 0; s < NV; ++s) {
-          const V total = Isa::madd16(acc[m][s], ones);
-          out[m][s] = u0 == 0 ? total : Isa::add32(out[m][s], total);
-        }
-      u0 += block;
-    } while (u0 < units);
+    });
   }
 };
 
