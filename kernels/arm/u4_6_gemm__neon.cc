@@ -1,0 +1,142 @@
+// 4.6-bit GEMM for ARMv7 NEON (the paper's Cortex-A15): 8-bit products of centred signed bytes,
+// 16 per VMUL.I8, summed pairwise into 16-bit lanes by VPADAL.S8 (lowbit/levels.h, gemm_arm.h).
+//
+// Tile: 4 rows x 16 columns, the lanes run across columns. Both operands are pair-major (the two
+// steps of a pair side by side), so one q register of X holds 8 columns x 2 steps and a 16-bit lane
+// of the weights holds one row's pair: per pair of steps one 32-byte load brings X (2 q), one 8-byte
+// load the 4 rows' weight pairs, VDUP.16 q, d[m] broadcasts a row's pair, and VMUL.I8 + VPADAL.S8
+// add 16 products to 8 lanes. 8 q accumulators + 2 of X + weights, broadcast and product: 13 of
+// the 16 q registers. A lane gains at most 2 * 127 per pair, so the 16-bit lanes are widened into
+// 32-bit totals (VADDW.S16) every 129 pairs = 258 steps. Small kernel 4x4 (d registers) for the last
+// columns (width 100 = 6 x 16 + 4). Layouts: docs/packing-arm.md.
+#include "arm/gemm_arm.h"
+
+namespace lowbit {
+namespace {
+
+// VDUP.16 q, d[lane]: one row's weight pair in all 8 lanes; as asm, since GCC moves lane 0 through
+// a core register.
+template <int kLane>
+LOWBIT_ALWAYS_INLINE int8x16_t broadcast_pair(int16x4_t v) {
+  int16x8_t r;
+  __asm__("vdup.16 %q0, %P1[%c2]" : "=w"(r) : "w"(v), "i"(kLane));
+  return vreinterpretq_s8_s16(r);
+}
+
+// VLD1.8 {d-d+3}, [x]!: the 32 bytes of X of one pair of steps (16 columns), in one load that
+// advances the pointer (GCC splits the two vld1q_s8 and updates the pointer apart).
+LOWBIT_ALWAYS_INLINE int8x16x2_t load_32_bytes(const int8_t*& x) {
+  int8x16x2_t r;
+  __asm__("vld1.8 %h0, [%1]!" : "=w"(r), "+r"(x) : "m"(*reinterpret_cast<const int8_t(*)[32]>(x)));
+  return r;
+}
+
+template <int kColumns>
+struct U46KernelNeon {
+  static constexpr int kMR = 4;
+  static constexpr int kNR = kColumns;
+  static constexpr int kVectors = kNR / 8;  // q registers of X (and accumulators per row) per pair
+  using WFormat = PairMajor<kMR>;
+  using XFormat = PairMajor<kNR>;
+
+  // The common case, one block (depth <= 258: every depth of the paper) and a tile whose rows and
+  // columns are all valid: the accumulators go from the loop straight to R. Otherwise run_blocks.
+  LOWBIT_MICRO_KERNEL LOWBIT_NO_PRE_RA_SCHEDULING static void run(const uint8_t* w, const uint8_t* x, int depth,
+                                                                  const CentredTileOutput& out) {
+    const int pairs = depth / 2;
+    if (pairs > kCentredPairsPerFlush || out.rows != kMR || out.cols != kNR) {
+      run_blocks(w, x, pairs, out);
+      return;
+    }
+    int16x8_t acc[kMR][kVectors];
+    accumulate_loop(reinterpret_cast<const int8_t*>(w), reinterpret_cast<const int8_t*>(x), pairs, acc);
+    store_full_s16_tile(out, acc);
+  }
+
+  // Any tile at any depth: blocks of at most 129 pairs, their 32-bit totals kept in memory.
+  LOWBIT_MICRO_KERNEL static void run_blocks(const uint8_t* w, const uint8_t* x, int pairs,
+                                             const CentredTileOutput& out) {
+    alignas(16) int32_t totals[kMR][kNR];
+    for (int p0 = 0; p0 == 0 || p0 < pairs; p0 += kCentredPairsPerFlush) {
+      const int block = std::min(kCentredPairsPerFlush, pairs - p0);
+      int16x8_t acc[kMR][kVectors];
+      accumulate(reinterpret_cast<const int8_t*>(w) + p0 * 2 * kMR,
+                 reinterpret_cast<const int8_t*>(x) + p0 * 2 * kNR, block, acc);
+      unroll<kMR>([&](auto m) {
+        int16x4_t halves[2 * kVectors];
+        split_halves(acc[m], halves);
+        finish_s16_block(out, m, halves, totals[m], p0 == 0, p0 + block >= pairs);
+      });
+    }
+  }
+
+  // The inner loop out of line, so that the register allocator sees only the loop.
+  LOWBIT_MICRO_KERNEL LOWBIT_NO_PRE_RA_SCHEDULING static void accumulate(const int8_t* w, const int8_t* x,
+                                                                         int pairs,
+                                                                         int16x8_t (&result)[kMR][kVectors]) {
+    int16x8_t acc[kMR][kVectors];
+    accumulate_loop(w, x, pairs, acc);
+    unroll<kMR>([&](auto m) { unroll<kVectors>([&](auto v) { result[m][v] = acc[m][v]; }); });
+  }
+
+  // `pairs` pairs of steps into fresh 16-bit accumulators (at most 129, so that no lane overflows).
+  static LOWBIT_ALWAYS_INLINE void accumulate_loop(const int8_t* w, const int8_t* x, int pairs,
+                                                   int16x8_t (&acc)[kMR][kVectors]) {
+    unroll<kMR>([&](auto m) { unroll<kVectors>([&](auto v) { acc[m][v] = vdupq_n_s16(0); }); });
+#pragma GCC unroll 2
+    for (int p = pairs; p > 0; --p) {
+      const int16x4_t ws = vld1_s16(reinterpret_cast<const int16_t*>(w));  // rows 0-3, one pair each
+      w += 2 * kMR;
+      static_assert(kVectors == 2, "one 32-byte load");
+      const int8x16x2_t xs2 = load_32_bytes(x);
+      const int8x16_t xs[kVectors] = {xs2.val[0], xs2.val[1]};
+      unroll<kMR>([&](auto m) {
+        const int8x16_t wm = broadcast_pair<m>(ws);
+        unroll<kVectors>([&](auto v) { acc[m][v] = vpadalq_s8(acc[m][v], vmulq_s8(wm, xs[v])); });
+      });
+    }
+  }
+};
+
+// The last 4 columns: X is one d register per pair (4 columns x 2 steps), products in d registers.
+struct U46KernelNeon4 {
+  static constexpr int kMR = 4;
+  static constexpr int kNR = 4;
+  using WFormat = PairMajor<kMR>;
+  using XFormat = PairMajor<kNR>;
+
+  LOWBIT_MICRO_KERNEL LOWBIT_NO_PRE_RA_SCHEDULING static void run(const uint8_t* w8, const uint8_t* x8,
+                                                                  int depth, const CentredTileOutput& out) {
+    const int pairs = depth / 2;
+    const int8_t* w = reinterpret_cast<const int8_t*>(w8);
+    const int8_t* x = reinterpret_cast<const int8_t*>(x8);
+    alignas(16) int32_t totals[kMR][kNR];
+    for (int p0 = 0; p0 == 0 || p0 < pairs; p0 += kCentredPairsPerFlush) {
+      const int block = std::min(kCentredPairsPerFlush, pairs - p0);
+      int16x4_t acc[kMR];
+      unroll<kMR>([&](auto m) { acc[m] = vdup_n_s16(0); });
+      for (int p = block; p > 0; --p, w += 2 * kMR, x += 2 * kNR) {
+        const int16x4_t ws = vld1_s16(reinterpret_cast<const int16_t*>(w));
+        const int8x8_t xs = vld1_s8(x);
+        unroll<kMR>([&](auto m) {
+          constexpr int kLane = m;
+          acc[m] = vpadal_s8(acc[m], vmul_s8(vreinterpret_s8_s16(vdup_lane_s16(ws, kLane)), xs));
+        });
+      }
+      unroll<kMR>([&](auto m) {
+        const int16x4_t halves[1] = {acc[m]};
+        finish_s16_block(out, m, halves, totals[m], p0 == 0, p0 + block >= pairs);
+      });
+    }
+  }
+};
+
+using U46PathNeon = CentredPath<U46KernelNeon<16>, U46KernelNeon4>;
+
+}  // namespace
+
+extern const GemmPath u4_6_gemm_4x16__neon = {"u4_6_gemm_4x16__neon", Scheme::kUint4_6, Isa::kNeon,
+                                              U46PathNeon::packed_weights_bytes, U46PathNeon::pack_weights,
+                                              U46PathNeon::gemm_packed};
+
+}  // namespace lowbit
