@@ -4,26 +4,35 @@
 
 namespace lowbit {
 
+namespace {
+
+bool valid_count(int n) { return n >= 3 && n <= 255 && n % 2 == 1; }
+
+// No allocation for a valid pair: the kernels check the pair on every call.
+bool is_valid(const LevelPair& pair) {
+  return valid_count(pair.activations) && valid_count(pair.weights) &&
+         centre_code(pair.activations) * centre_code(pair.weights) <= kMaxCentredProduct;
+}
+
+}  // namespace
+
 std::string why_invalid(const LevelPair& pair) {
+  if (is_valid(pair)) return "";
   const std::string name =
       "level pair (N_x, N_w) = (" + std::to_string(pair.activations) + ", " + std::to_string(pair.weights) + ")";
-  for (int n : {pair.activations, pair.weights}) {
-    if (n < 3 || n > 255 || n % 2 == 0) return name + ": both counts must be odd, in 3..255";
-  }
+  if (!valid_count(pair.activations) || !valid_count(pair.weights))
+    return name + ": both counts must be odd, in 3..255";
   const int product = centre_code(pair.activations) * centre_code(pair.weights);
-  if (product > kMaxCentredProduct)
-    return name + ": ((N_x - 1) / 2) * ((N_w - 1) / 2) = " + std::to_string(product) + " exceeds " +
-           std::to_string(kMaxCentredProduct) + " (the products would not fit a signed byte)";
-  return "";
+  return name + ": ((N_x - 1) / 2) * ((N_w - 1) / 2) = " + std::to_string(product) + " exceeds " +
+         std::to_string(kMaxCentredProduct) + " (the products would not fit a signed byte)";
 }
 
 void check_level_pair(const LevelPair& pair) {
-  const std::string why = why_invalid(pair);
-  if (!why.empty()) throw std::invalid_argument(why);
+  if (!is_valid(pair)) throw std::invalid_argument(why_invalid(pair));
 }
 
 void check_symmetric_weights(int levels, int zero_point) {
-  if (levels < 3 || levels > 255 || levels % 2 == 0)
+  if (!valid_count(levels))
     throw std::invalid_argument("4.6-bit weights: N_w = " + std::to_string(levels) +
                                 " must be odd, in 3..255 (is QuantizedMatrix::levels set?)");
   if (zero_point != centre_code(levels))

@@ -292,10 +292,50 @@ LOWBIT_ALWAYS_INLINE void finish_u16_block(const TileOutput& out, int m,
     unroll<2 * kVectors>([&](auto q) { vst1q_u32(totals + 4 * q, sums[q]); });
 }
 
+// A 4-bit kernel that sums in unsigned 16-bit lanes, around an ISA's inner loop. Loop provides kMR,
+// kNR, kVectors (8-lane accumulators per row), WFormat, XFormat (both StepMajor<4, .>) and
+//   static void accumulate(const uint8_t* w, const uint8_t* x, int bytes, uint16x8_t (&acc)[kMR][kVectors])
+// (always inline): `bytes` packed bytes (two steps each) into fresh accumulators. A lane gains two
+// products of at most 15 * 15 per byte, so blocks of kU4FlushBytes = 145 bytes are widened into
+// 32-bit totals kept in memory (finish_u16_block).
+constexpr int kU4FlushBytes = kMaxU4ProductsPerU16Lane / 2;
+
+template <class Loop>
+struct U16BlockKernel {
+  static constexpr int kMR = Loop::kMR;
+  static constexpr int kNR = Loop::kNR;
+  static constexpr int kVectors = Loop::kVectors;
+  using WFormat = typename Loop::WFormat;
+  using XFormat = typename Loop::XFormat;
+
+  LOWBIT_MICRO_KERNEL static void run(const uint8_t* w, const uint8_t* x, int depth, const TileOutput& out) {
+    const int bytes = depth / 2;  // per line; each holds two steps
+    alignas(16) uint32_t totals[kMR][kNR];
+    for (int b0 = 0; b0 < bytes; b0 += kU4FlushBytes) {
+      const int block = std::min(kU4FlushBytes, bytes - b0);
+      uint16x8_t acc[kMR][kVectors];
+      accumulate(w + b0 * kMR, x + b0 * kNR, block, acc);
+      unroll<kMR>([&](auto m) { finish_u16_block(out, m, acc[m], totals[m], b0 == 0, b0 + block == bytes); });
+    }
+  }
+
+  // The inner loop out of line, so that the register allocator sees only the loop (the epilogue
+  // around it made GCC spill).
+  LOWBIT_MICRO_KERNEL LOWBIT_NO_PRE_RA_SCHEDULING static void accumulate(const uint8_t* w, const uint8_t* x,
+                                                                         int bytes,
+                                                                         uint16x8_t (&result)[kMR][kVectors]) {
+    uint16x8_t acc[kMR][kVectors];
+    Loop::accumulate(w, x, bytes, acc);
+    unroll<kMR>([&](auto m) { unroll<kVectors>([&](auto v) { result[m][v] = acc[m][v]; }); });
+  }
+};
+
 // ---- A path: weights packing and the loop over tiles ---------------------------------------------
 
+// What the two kernels of a path (Path, CentredPath) agree on, and the size of its packed weights:
+// one int32 per row (height rounded up to kMR), then the panels of kMR rows.
 template <class Big, class Small>
-struct Path {
+struct PathBase {
   static constexpr int kMR = Big::kMR;
   using WFormat = typename Big::WFormat;
   static_assert(Small::kMR == kMR && std::is_same<typename Small::WFormat, WFormat>::value,
@@ -304,11 +344,17 @@ struct Path {
                     Small::XFormat::kDepthStep == WFormat::kDepthStep,
                 "operands padded to the same depth");
 
-  // Packed weights: int32 row sums (height rounded up to kMR), then the panels of kMR rows.
   static std::size_t packed_weights_bytes(int height, int depth) {
     const int rows = round_up(height, kMR);
     return rows * sizeof(int32_t) + static_cast<std::size_t>(rows / kMR) * WFormat::panel_bytes(depth);
   }
+};
+
+// Packed weights: int32 row sums, then the panels.
+template <class Big, class Small>
+struct Path : PathBase<Big, Small> {
+  using PathBase<Big, Small>::kMR;
+  using typename PathBase<Big, Small>::WFormat;
 
   static void pack_weights(const QuantizedMatrix& w, void* packed) {
     const int rows = round_up(w.rows, kMR);
@@ -417,8 +463,8 @@ LOWBIT_ALWAYS_INLINE void put_centred_pair(const uint8_t* even, const uint8_t* o
 
 // A full panel of X (kLines columns, a multiple of 4 up to kMaxPanelColumns), centred, pair-major.
 template <int kLines>
-void pack_centred_full_panel(const uint8_t* x, std::ptrdiff_t stride, int depth, uint8_t centre_code,
-                             uint8_t* panel) {
+void pack_centred_full_panel(const PairMajor<kLines>&, const uint8_t* x, std::ptrdiff_t stride, int depth,
+                             uint8_t centre_code, uint8_t* panel) {
   static_assert(kLines % 4 == 0 && kLines <= kMaxPanelColumns, "panels are 4-column chunks");
   constexpr int kChunks = (kLines + 15) / 16;  // of 16 columns; the last may have 8 or 4
   const uint8x16_t centre = vdupq_n_u8(centre_code);
@@ -442,7 +488,7 @@ template <class Format>
 void pack_centred_x_panel(const QuantizedMatrix& x, int j0, int cols, int centre_code, uint8_t* panel) {
   const uint8_t* origin = x.data + j0;
   if (cols == Format::kLines) {
-    pack_centred_full_panel<Format::kLines>(origin, x.stride, x.rows, static_cast<uint8_t>(centre_code), panel);
+    pack_centred_full_panel(Format{}, origin, x.stride, x.rows, static_cast<uint8_t>(centre_code), panel);
     return;
   }
   pack_panel_scalar<Format>(
@@ -458,6 +504,19 @@ struct CentredTileOutput {
   int rows, cols;  // the valid part of the tile
   const int32_t* row_terms;  // one per tile row
 };
+
+// Stores row m (a valid row) of a tile from its results, 4 columns per vector.
+template <int kQuads>
+LOWBIT_ALWAYS_INLINE void store_centred_row(const CentredTileOutput& out, int m, const int32x4_t (&sums)[kQuads]) {
+  int32_t* dst = out.data + m * out.stride;
+  if (out.cols == 4 * kQuads) {
+    unroll<kQuads>([&](auto q) { vst1q_s32(dst + 4 * q, sums[q]); });
+  } else {
+    alignas(16) int32_t row[4 * kQuads];
+    unroll<kQuads>([&](auto q) { vst1q_s32(row + 4 * q, sums[q]); });
+    std::memcpy(dst, row, out.cols * sizeof(int32_t));
+  }
+}
 
 // For kernels that sum in signed 16-bit lanes: widens a tile row's block sums (kQuads halves of 4
 // lanes) and adds them with VADDW.S16 to the row's correction (first block) or to the totals of the
@@ -478,14 +537,7 @@ LOWBIT_ALWAYS_INLINE void finish_s16_block(const CentredTileOutput& out, int m, 
     unroll<kQuads>([&](auto q) { vst1q_s32(totals + 4 * q, sums[q]); });
     return;
   }
-  int32_t* dst = out.data + m * out.stride;
-  if (out.cols == 4 * kQuads) {
-    unroll<kQuads>([&](auto q) { vst1q_s32(dst + 4 * q, sums[q]); });
-  } else {
-    alignas(16) int32_t row[4 * kQuads];
-    unroll<kQuads>([&](auto q) { vst1q_s32(row + 4 * q, sums[q]); });
-    std::memcpy(dst, row, out.cols * sizeof(int32_t));
-  }
+  store_centred_row(out, m, sums);
 }
 
 // A full tile summed in one block, stored: R[m][.] = row_terms[m] + acc[m][.] (VADDW.S16). The
@@ -514,10 +566,123 @@ LOWBIT_ALWAYS_INLINE void split_halves(const int16x8_t (&acc)[kVectors], int16x4
   });
 }
 
-// kMR (4 or 8) rows of centred weights, 8 pairs of steps each (one int16x8 per row, a pair per
-// lane), stored pair-major: for each pair, the kMR rows' lanes side by side (4 rows: VST4.16).
+// ---- 4.6-bit kernels that sum in signed 16-bit lanes (VPADAL.S8 / SADALP) -----------------------
+
+// A kMR x kNR tile (kNR a multiple of 8) around an ISA's inner loop. Loop provides kMR, kNR and
+//   static void accumulate(const int8_t* w, const int8_t* x, int pairs, int16x8_t (&acc)[kMR][kNR / 8])
+// (always inline): `pairs` pairs of steps (at most kCentredPairsPerFlush, so that no lane overflows)
+// into fresh accumulators.
+template <class Loop>
+struct CentredS16Kernel {
+  static constexpr int kMR = Loop::kMR;
+  static constexpr int kNR = Loop::kNR;
+  static constexpr int kVectors = kNR / 8;  // 8-lane accumulators per row
+  using WFormat = PairMajor<kMR>;
+  using XFormat = PairMajor<kNR>;
+
+  // The common case, one block (depth <= 258: every depth of the paper) and a tile whose rows and
+  // columns are all valid: the accumulators go from the loop straight to R. Otherwise run_blocks.
+  LOWBIT_MICRO_KERNEL LOWBIT_NO_PRE_RA_SCHEDULING static void run(const uint8_t* w, const uint8_t* x, int depth,
+                                                                  const CentredTileOutput& out) {
+    const int pairs = depth / 2;
+    if (pairs > kCentredPairsPerFlush || out.rows != kMR || out.cols != kNR) {
+      run_blocks(w, x, pairs, out);
+      return;
+    }
+    int16x8_t acc[kMR][kVectors];
+    Loop::accumulate(reinterpret_cast<const int8_t*>(w), reinterpret_cast<const int8_t*>(x), pairs, acc);
+    store_full_s16_tile(out, acc);
+  }
+
+  // Any tile at any depth: blocks of at most 129 pairs, their 32-bit totals kept in memory.
+  LOWBIT_MICRO_KERNEL static void run_blocks(const uint8_t* w, const uint8_t* x, int pairs,
+                                             const CentredTileOutput& out) {
+    alignas(16) int32_t totals[kMR][kNR];
+    for (int p0 = 0; p0 == 0 || p0 < pairs; p0 += kCentredPairsPerFlush) {
+      const int block = std::min(kCentredPairsPerFlush, pairs - p0);
+      int16x8_t acc[kMR][kVectors];
+      accumulate(reinterpret_cast<const int8_t*>(w) + p0 * 2 * kMR,
+                 reinterpret_cast<const int8_t*>(x) + p0 * 2 * kNR, block, acc);
+      unroll<kMR>([&](auto m) {
+        int16x4_t halves[2 * kVectors];
+        split_halves(acc[m], halves);
+        finish_s16_block(out, m, halves, totals[m], p0 == 0, p0 + block >= pairs);
+      });
+    }
+  }
+
+  // The inner loop out of line, so that the register allocator sees only the loop.
+  LOWBIT_MICRO_KERNEL LOWBIT_NO_PRE_RA_SCHEDULING static void accumulate(const int8_t* w, const int8_t* x,
+                                                                         int pairs,
+                                                                         int16x8_t (&result)[kMR][kVectors]) {
+    int16x8_t acc[kMR][kVectors];
+    Loop::accumulate(w, x, pairs, acc);
+    unroll<kMR>([&](auto m) { unroll<kVectors>([&](auto v) { result[m][v] = acc[m][v]; }); });
+  }
+};
+
+// The weight pairs of kRows rows at one pair of steps: 4 rows in a d register, 8 in a q register.
 template <int kRows>
-LOWBIT_ALWAYS_INLINE void store_pair_major_rows(const int16x8_t (&rows)[kRows], int16_t* dst) {
+LOWBIT_ALWAYS_INLINE auto load_row_pairs(const int8_t* w) {
+  static_assert(kRows == 4 || kRows == 8, "panels of 4 or 8 rows");
+  if constexpr (kRows == 4)
+    return vld1_s16(reinterpret_cast<const int16_t*>(w));
+  else
+    return vld1q_s16(reinterpret_cast<const int16_t*>(w));
+}
+// One row's pair in the 4 lanes of a d register (VDUP.16 d, d[m] / DUP v.4h, v.h[m]).
+template <int kLane>
+LOWBIT_ALWAYS_INLINE int8x8_t broadcast_row_pair(int16x4_t ws) {
+  return vreinterpret_s8_s16(vdup_lane_s16(ws, kLane));
+}
+#if defined(__aarch64__)
+template <int kLane>
+LOWBIT_ALWAYS_INLINE int8x8_t broadcast_row_pair(int16x8_t ws) {
+  return vreinterpret_s8_s16(vdup_laneq_s16(ws, kLane));
+}
+#endif
+
+// The last 4 columns (width 100 = 6 x 16 + 4): X is one 8-byte vector per pair (4 columns x 2
+// steps), the products and accumulators are 8-byte vectors (VMUL.I8 d + VPADAL.S8 d / MUL .8b +
+// SADALP .4h). Any tile, any depth: blocks of 129 pairs.
+template <int kRows>
+struct CentredS16Kernel4 {
+  static constexpr int kMR = kRows;
+  static constexpr int kNR = 4;
+  using WFormat = PairMajor<kMR>;
+  using XFormat = PairMajor<kNR>;
+
+  LOWBIT_MICRO_KERNEL LOWBIT_NO_PRE_RA_SCHEDULING static void run(const uint8_t* w8, const uint8_t* x8,
+                                                                  int depth, const CentredTileOutput& out) {
+    const int pairs = depth / 2;
+    const int8_t* w = reinterpret_cast<const int8_t*>(w8);
+    const int8_t* x = reinterpret_cast<const int8_t*>(x8);
+    alignas(16) int32_t totals[kMR][kNR];
+    for (int p0 = 0; p0 == 0 || p0 < pairs; p0 += kCentredPairsPerFlush) {
+      const int block = std::min(kCentredPairsPerFlush, pairs - p0);
+      int16x4_t acc[kMR];
+      unroll<kMR>([&](auto m) { acc[m] = vdup_n_s16(0); });
+      for (int p = block; p > 0; --p, w += 2 * kMR, x += 2 * kNR) {
+        const auto ws = load_row_pairs<kMR>(w);
+        const int8x8_t xs = vld1_s8(x);
+        unroll<kMR>([&](auto m) {
+          constexpr int kLane = m;
+          acc[m] = vpadal_s8(acc[m], vmul_s8(broadcast_row_pair<kLane>(ws), xs));
+        });
+      }
+      unroll<kMR>([&](auto m) {
+        const int16x4_t halves[1] = {acc[m]};
+        finish_s16_block(out, m, halves, totals[m], p0 == 0, p0 + block >= pairs);
+      });
+    }
+  }
+};
+
+// kRows (4 or 8) rows of centred weights, 16 steps each (one vector per row: 8 pairs of steps),
+// stored in the panel's format; here pair-major: for each pair, the kRows rows' lanes side by side
+// (4 rows: VST4.16).
+template <int kRows>
+LOWBIT_ALWAYS_INLINE void store_centred_rows(const PairMajor<kRows>&, const int16x8_t (&rows)[kRows], int16_t* dst) {
   static_assert(kRows == 4 || kRows == 8, "panels of 4 or 8 rows");
   if constexpr (kRows == 4) {
     vst4q_s16(dst, (int16x8x4_t{{rows[0], rows[1], rows[2], rows[3]}}));
@@ -545,25 +710,107 @@ LOWBIT_ALWAYS_INLINE void store_pair_major_rows(const int16x8_t (&rows)[kRows], 
   }
 }
 
+#if defined(__ARM_FEATURE_DOTPROD)
+// The Dot4<8, .> format with centred signed bytes (what SDOT multiplies): for each block of 4 steps,
+// the lines in groups of 4, each line's 4 steps side by side.
+
+// kRows (a multiple of 4) rows of centred weights, 16 steps each (4 blocks: one 32-bit lane per
+// block), stored as 4 blocks: a 4 x 4 transpose of 32-bit lanes per group of 4 rows.
+template <int kRows>
+LOWBIT_ALWAYS_INLINE void store_centred_rows(const Dot4<8, kRows>&, const int16x8_t (&rows)[kRows], int16_t* dst16) {
+  int32_t* dst = reinterpret_cast<int32_t*>(dst16);
+  unroll<kRows / 4>([&](auto group) {
+    const int32x4x2_t t01 = vtrnq_s32(vreinterpretq_s32_s16(rows[4 * group]), vreinterpretq_s32_s16(rows[4 * group + 1]));
+    const int32x4x2_t t23 =
+        vtrnq_s32(vreinterpretq_s32_s16(rows[4 * group + 2]), vreinterpretq_s32_s16(rows[4 * group + 3]));
+    const int32x4_t blocks[4] = {vcombine_s32(vget_low_s32(t01.val[0]), vget_low_s32(t23.val[0])),
+                                 vcombine_s32(vget_low_s32(t01.val[1]), vget_low_s32(t23.val[1])),
+                                 vcombine_s32(vget_high_s32(t01.val[0]), vget_high_s32(t23.val[0])),
+                                 vcombine_s32(vget_high_s32(t01.val[1]), vget_high_s32(t23.val[1]))};
+    unroll<4>([&](auto b) { vst1q_s32(dst + b * kRows + 4 * group, blocks[b]); });
+  });
+}
+
+// A full panel of X (kLines columns, a multiple of 4 up to kMaxPanelColumns), centred, in Dot4
+// order: per block of 4 steps, the 4 rows' bytes interleaved (VST4.8 for 8 columns; two ZIPs for the
+// last 4). Steps past the depth are centred zeros.
+template <int kLines>
+void pack_centred_full_panel(const Dot4<8, kLines>&, const uint8_t* x, std::ptrdiff_t stride, int depth,
+                             uint8_t centre_code, uint8_t* panel) {
+  static_assert(kLines % 4 == 0 && kLines <= kMaxPanelColumns, "panels are 4-column chunks");
+  constexpr int kChunks = (kLines + 7) / 8;  // of 8 columns; the last may have 4
+  const uint8x8_t centre = vdup_n_u8(centre_code);
+  // rows[r] minus centres[r]: the padding steps read kZeroRow and subtract 0.
+  auto put_block = [&](const uint8_t* const (&rows)[4], const uint8x8_t (&centres)[4]) {
+    unroll<kChunks>([&](auto c) {
+      constexpr int kWidth = std::min(8, kLines - 8 * c);
+      uint8x8x4_t v;
+      unroll<4>([&](auto r) { v.val[r] = vsub_u8(load_chunk<kWidth>(rows[r] + 8 * c), centres[r]); });
+      if constexpr (kWidth == 8) {
+        vst4_u8(panel + 32 * c, v);
+      } else {
+        const uint16x4_t r01 = vreinterpret_u16_u8(vzip1_u8(v.val[0], v.val[1]));
+        const uint16x4_t r23 = vreinterpret_u16_u8(vzip1_u8(v.val[2], v.val[3]));
+        vst1q_u16(reinterpret_cast<uint16_t*>(panel + 32 * c), vcombine_u16(vzip1_u16(r01, r23), vzip2_u16(r01, r23)));
+      }
+    });
+    panel += 4 * kLines;
+  };
+  const uint8x8_t centres[4] = {centre, centre, centre, centre};
+  int k = 0;
+  for (; k + 4 <= depth; k += 4) {
+    const uint8_t* const rows[4] = {x + k * stride, x + (k + 1) * stride, x + (k + 2) * stride,
+                                    x + (k + 3) * stride};
+    put_block(rows, centres);
+  }
+  if (k < depth) {
+    const uint8x8_t zero = vdup_n_u8(0);
+    const bool has[4] = {true, k + 1 < depth, k + 2 < depth, false};
+    const uint8_t* const rows[4] = {x + k * stride, has[1] ? x + (k + 1) * stride : kZeroRow,
+                                    has[2] ? x + (k + 2) * stride : kZeroRow, kZeroRow};
+    const uint8x8_t tail_centres[4] = {centre, has[1] ? centre : zero, has[2] ? centre : zero, zero};
+    put_block(rows, tail_centres);
+  }
+}
+
+// Stores a tile of 32-bit sums: R[m][.] = acc[m][.] + row_terms[m] (mod 2^32). A full tile goes
+// straight to R with the fields of `out` read into locals first (the int32 stores could alias `out`
+// as far as GCC knows); an edge tile row by row.
+template <int kRows, int kQuads>
+LOWBIT_ALWAYS_INLINE void store_s32_tile(const CentredTileOutput& out, const int32x4_t (&acc)[kRows][kQuads]) {
+  if (out.rows == kRows && out.cols == 4 * kQuads) {
+    int32_t* dst = out.data;
+    const std::ptrdiff_t stride = out.stride;
+    const int32_t* row_terms = out.row_terms;
+    unroll<kRows>([&](auto m) {
+      const int32x4_t row_term = vld1q_dup_s32(row_terms + m);
+      unroll<kQuads>([&](auto q) { vst1q_s32(dst + 4 * q, vaddq_s32(acc[m][q], row_term)); });
+      dst += stride;
+    });
+    return;
+  }
+  unroll<kRows>([&](auto m) {
+    if (m >= out.rows) return;
+    const int32x4_t row_term = vdupq_n_s32(out.row_terms[m]);
+    int32x4_t sums[kQuads];
+    unroll<kQuads>([&](auto q) { sums[q] = vaddq_s32(acc[m][q], row_term); });
+    store_centred_row(out, m, sums);
+  });
+}
+#endif
+
 // ---- A 4.6-bit path: weights packing and the loop over tiles -------------------------------------
 
+// Packed weights: int32 sum_k (w - z_w) per row, then the panels (WFormat: PairMajor<kMR> or, for
+// SDOT, Dot4<8, kMR>).
 template <class Big, class Small>
-struct CentredPath {
-  static constexpr int kMR = Big::kMR;
-  using WFormat = PairMajor<kMR>;
-  static_assert(Small::kMR == kMR, "both kernels read the same packed weights");
-  static_assert(std::is_same<typename Big::WFormat, WFormat>::value &&
-                    std::is_same<typename Small::WFormat, WFormat>::value,
-                "weights are pair-major");
-
-  // Packed weights: int32 sum_k (w - z_w) per row (height rounded up to kMR), then the panels.
-  static std::size_t packed_weights_bytes(int height, int depth) {
-    const int rows = round_up(height, kMR);
-    return rows * sizeof(int32_t) + static_cast<std::size_t>(rows / kMR) * WFormat::panel_bytes(depth);
-  }
+struct CentredPath : PathBase<Big, Small> {
+  using PathBase<Big, Small>::kMR;
+  using typename PathBase<Big, Small>::WFormat;
 
   // 16 steps of kMR rows at a time: centre (VSUB.I8), sum (VPADDL.S8, VPADAL.S16), interleave the
-  // rows' pairs (store_pair_major_rows). Rows past the height and steps past the depth are zeros.
+  // rows in the format's order (store_centred_rows). Rows past the height and steps past the depth
+  // are zeros.
   static void pack_weights(const QuantizedMatrix& w, void* packed) {
     check_symmetric_weights(w.levels, w.zero_point);
     const int rows = round_up(w.rows, kMR);
@@ -596,10 +843,10 @@ struct CentredPath {
         });
         int16_t* dst = reinterpret_cast<int16_t*>(panel + static_cast<std::size_t>(k0) * kMR);
         if (k0 + 16 <= padded_depth) {
-          store_pair_major_rows(centred, dst);
+          store_centred_rows(WFormat{}, centred, dst);
         } else {
           alignas(16) int16_t last[8 * kMR];
-          store_pair_major_rows(centred, last);
+          store_centred_rows(WFormat{}, centred, last);
           std::memcpy(dst, last, static_cast<std::size_t>(padded_depth - k0) * kMR);
         }
       }

@@ -31,57 +31,15 @@ LOWBIT_ALWAYS_INLINE int8x16x2_t load_32_bytes(const int8_t*& x) {
   return r;
 }
 
-template <int kColumns>
-struct U46KernelNeon {
+// The inner loop of the 4x16 kernel (CentredS16Kernel in gemm_arm.h: blocks, widening, unpack).
+struct U46LoopNeon {
   static constexpr int kMR = 4;
-  static constexpr int kNR = kColumns;
+  static constexpr int kNR = 16;
   static constexpr int kVectors = kNR / 8;  // q registers of X (and accumulators per row) per pair
-  using WFormat = PairMajor<kMR>;
-  using XFormat = PairMajor<kNR>;
-
-  // The common case, one block (depth <= 258: every depth of the paper) and a tile whose rows and
-  // columns are all valid: the accumulators go from the loop straight to R. Otherwise run_blocks.
-  LOWBIT_MICRO_KERNEL LOWBIT_NO_PRE_RA_SCHEDULING static void run(const uint8_t* w, const uint8_t* x, int depth,
-                                                                  const CentredTileOutput& out) {
-    const int pairs = depth / 2;
-    if (pairs > kCentredPairsPerFlush || out.rows != kMR || out.cols != kNR) {
-      run_blocks(w, x, pairs, out);
-      return;
-    }
-    int16x8_t acc[kMR][kVectors];
-    accumulate_loop(reinterpret_cast<const int8_t*>(w), reinterpret_cast<const int8_t*>(x), pairs, acc);
-    store_full_s16_tile(out, acc);
-  }
-
-  // Any tile at any depth: blocks of at most 129 pairs, their 32-bit totals kept in memory.
-  LOWBIT_MICRO_KERNEL static void run_blocks(const uint8_t* w, const uint8_t* x, int pairs,
-                                             const CentredTileOutput& out) {
-    alignas(16) int32_t totals[kMR][kNR];
-    for (int p0 = 0; p0 == 0 || p0 < pairs; p0 += kCentredPairsPerFlush) {
-      const int block = std::min(kCentredPairsPerFlush, pairs - p0);
-      int16x8_t acc[kMR][kVectors];
-      accumulate(reinterpret_cast<const int8_t*>(w) + p0 * 2 * kMR,
-                 reinterpret_cast<const int8_t*>(x) + p0 * 2 * kNR, block, acc);
-      unroll<kMR>([&](auto m) {
-        int16x4_t halves[2 * kVectors];
-        split_halves(acc[m], halves);
-        finish_s16_block(out, m, halves, totals[m], p0 == 0, p0 + block >= pairs);
-      });
-    }
-  }
-
-  // The inner loop out of line, so that the register allocator sees only the loop.
-  LOWBIT_MICRO_KERNEL LOWBIT_NO_PRE_RA_SCHEDULING static void accumulate(const int8_t* w, const int8_t* x,
-                                                                         int pairs,
-                                                                         int16x8_t (&result)[kMR][kVectors]) {
-    int16x8_t acc[kMR][kVectors];
-    accumulate_loop(w, x, pairs, acc);
-    unroll<kMR>([&](auto m) { unroll<kVectors>([&](auto v) { result[m][v] = acc[m][v]; }); });
-  }
 
   // `pairs` pairs of steps into fresh 16-bit accumulators (at most 129, so that no lane overflows).
-  static LOWBIT_ALWAYS_INLINE void accumulate_loop(const int8_t* w, const int8_t* x, int pairs,
-                                                   int16x8_t (&acc)[kMR][kVectors]) {
+  static LOWBIT_ALWAYS_INLINE void accumulate(const int8_t* w, const int8_t* x, int pairs,
+                                              int16x8_t (&acc)[kMR][kVectors]) {
     unroll<kMR>([&](auto m) { unroll<kVectors>([&](auto v) { acc[m][v] = vdupq_n_s16(0); }); });
 #pragma GCC unroll 2
     for (int p = pairs; p > 0; --p) {
@@ -98,40 +56,7 @@ struct U46KernelNeon {
   }
 };
 
-// The last 4 columns: X is one d register per pair (4 columns x 2 steps), products in d registers.
-struct U46KernelNeon4 {
-  static constexpr int kMR = 4;
-  static constexpr int kNR = 4;
-  using WFormat = PairMajor<kMR>;
-  using XFormat = PairMajor<kNR>;
-
-  LOWBIT_MICRO_KERNEL LOWBIT_NO_PRE_RA_SCHEDULING static void run(const uint8_t* w8, const uint8_t* x8,
-                                                                  int depth, const CentredTileOutput& out) {
-    const int pairs = depth / 2;
-    const int8_t* w = reinterpret_cast<const int8_t*>(w8);
-    const int8_t* x = reinterpret_cast<const int8_t*>(x8);
-    alignas(16) int32_t totals[kMR][kNR];
-    for (int p0 = 0; p0 == 0 || p0 < pairs; p0 += kCentredPairsPerFlush) {
-      const int block = std::min(kCentredPairsPerFlush, pairs - p0);
-      int16x4_t acc[kMR];
-      unroll<kMR>([&](auto m) { acc[m] = vdup_n_s16(0); });
-      for (int p = block; p > 0; --p, w += 2 * kMR, x += 2 * kNR) {
-        const int16x4_t ws = vld1_s16(reinterpret_cast<const int16_t*>(w));
-        const int8x8_t xs = vld1_s8(x);
-        unroll<kMR>([&](auto m) {
-          constexpr int kLane = m;
-          acc[m] = vpadal_s8(acc[m], vmul_s8(vreinterpret_s8_s16(vdup_lane_s16(ws, kLane)), xs));
-        });
-      }
-      unroll<kMR>([&](auto m) {
-        const int16x4_t halves[1] = {acc[m]};
-        finish_s16_block(out, m, halves, totals[m], p0 == 0, p0 + block >= pairs);
-      });
-    }
-  }
-};
-
-using U46PathNeon = CentredPath<U46KernelNeon<16>, U46KernelNeon4>;
+using U46PathNeon = CentredPath<CentredS16Kernel<U46LoopNeon>, CentredS16Kernel4<4>>;
 
 }  // namespace
 

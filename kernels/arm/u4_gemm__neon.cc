@@ -8,15 +8,13 @@
 // mask; small 4x4 (U4KernelNeon4, even and odd step in the two halves of one VMLAL.U8) for the last
 // columns, so that width 100 = 4 x 24 + 4 packs its last panel with vector code. A lane gains two
 // products per packed byte (two steps), so the 16-bit lanes are widened into 32-bit totals every
-// kFlushBytes = 145 bytes = 290 products (<= 65535 / 225 = 291). The weights are packed by
+// kU4FlushBytes = 145 bytes = 290 products (<= 65535 / 225 = 291). The weights are packed by
 // pack_weights_u4_neon (VLD2 / VSLI / VST4), byte for byte what Path::pack_weights writes.
 // Layouts: docs/packing-arm.md (its register map of the 4x24 loop predates the VDUP version).
 #include "arm/gemm_arm.h"
 
 namespace lowbit {
 namespace {
-
-constexpr int kFlushBytes = kMaxU4ProductsPerU16Lane / 2;
 
 // VDUP.8 d, d[lane]; as asm, since GCC moves lane 0 through the stack.
 template <int kLane>
@@ -26,34 +24,19 @@ LOWBIT_ALWAYS_INLINE uint8x8_t broadcast_lane(uint8x8_t v) {
   return r;
 }
 
+// The inner loop of U4KernelNeon (U16BlockKernel in gemm_arm.h: blocks, widening, unpack).
 template <int kColumns>
-struct U4KernelNeon {
+struct U4LoopNeon {
   static constexpr int kMR = 4;
   static constexpr int kNR = kColumns;
   static constexpr int kVectors = kNR / 8;  // d registers of X per step
   using WFormat = StepMajor<4, kMR>;
   using XFormat = StepMajor<4, kNR>;
 
-  LOWBIT_MICRO_KERNEL static void run(const uint8_t* w, const uint8_t* x, int depth,
-                                      const TileOutput& out) {
-    const int bytes = depth / 2;  // per line; each holds two steps
-    alignas(16) uint32_t totals[kMR][kNR];
-    for (int b0 = 0; b0 < bytes; b0 += kFlushBytes) {
-      const int block = std::min(kFlushBytes, bytes - b0);
-      uint16x8_t acc[kMR][kVectors];
-      accumulate(w + b0 * kMR, x + b0 * kNR, block, acc);
-      unroll<kMR>([&](auto m) {
-        finish_u16_block(out, m, acc[m], totals[m], b0 == 0, b0 + block == bytes);
-      });
-    }
-  }
-
-  // The inner loop over `bytes` packed bytes (two steps each) into fresh 16-bit accumulators. Out of
-  // line so that the register allocator sees only the loop (the epilogue around it made GCC spill).
-  LOWBIT_MICRO_KERNEL LOWBIT_NO_PRE_RA_SCHEDULING static void accumulate(const uint8_t* w, const uint8_t* x, int bytes,
-                                             uint16x8_t (&result)[kMR][kVectors]) {
+  // `bytes` packed bytes (two steps each) into fresh 16-bit accumulators.
+  static LOWBIT_ALWAYS_INLINE void accumulate(const uint8_t* w, const uint8_t* x, int bytes,
+                                              uint16x8_t (&acc)[kMR][kVectors]) {
     const uint8x8_t low_nibble = vdup_n_u8(0x0F);
-    uint16x8_t acc[kMR][kVectors];
     unroll<kMR>([&](auto m) { unroll<kVectors>([&](auto v) { acc[m][v] = vdupq_n_u16(0); }); });
     for (int b = bytes; b > 0; --b, w += kMR, x += kNR) {
       // The 4 weight bytes (4 rows x 2 steps) in lanes 0-3 (and again 4-7), loaded once.
@@ -66,7 +49,6 @@ struct U4KernelNeon {
       multiply_step(acc, vshr_n_u8(wraw, 4), reload_barrier(x),
                     [](uint8x8_t packed) { return vshr_n_u8(packed, 4); });
     }
-    unroll<kMR>([&](auto m) { unroll<kVectors>([&](auto v) { result[m][v] = acc[m][v]; }); });
   }
 
   // acc[m][v] += w[m] * x[8v..8v+7] for one step, whose nibbles `unpack` extracts; ws holds the
@@ -91,6 +73,9 @@ struct U4KernelNeon {
   }
 };
 
+template <int kColumns>
+using U4KernelNeon = U16BlockKernel<U4LoopNeon<kColumns>>;
+
 // The last 4 columns (width 100 = 4 x 24 + 4): a 4-column X panel, packed with vector code like the
 // full panels. A d register holds the 4 columns at the even step (lanes 0-3) and at the odd step
 // (lanes 4-7); VTBL lines up each row's two weights, so one VMLAL.U8 takes both steps.
@@ -109,8 +94,8 @@ struct U4KernelNeon4 {
     unroll<kMR>([&](auto m) { rows[m] = vcreate_u8(0x0404040400000000ull + 0x0101010101010101ull * m); });
     uint32x4_t totals[kMR];
     unroll<kMR>([&](auto m) { totals[m] = vdupq_n_u32(0); });
-    for (int b0 = 0; b0 < bytes; b0 += kFlushBytes) {
-      const int block = std::min(kFlushBytes, bytes - b0);
+    for (int b0 = 0; b0 < bytes; b0 += kU4FlushBytes) {
+      const int block = std::min(kU4FlushBytes, bytes - b0);
       uint16x8_t acc[kMR];
       unroll<kMR>([&](auto m) { acc[m] = vdupq_n_u16(0); });
       for (int b = block; b > 0; --b, w += kMR, x += kNR) {

@@ -12,10 +12,9 @@
 namespace lowbit {
 namespace {
 
-constexpr int kFlushBytes = kMaxU4ProductsPerU16Lane / 2;
-
+// The inner loop of U4KernelNeon64 (U16BlockKernel in gemm_arm.h: blocks, widening, unpack).
 template <int kColumns>
-struct U4KernelNeon64 {
+struct U4LoopNeon64 {
   static constexpr int kMR = 8;
   static constexpr int kNR = kColumns;
   static constexpr int kVectors = kNR / 8;  // 8-lane accumulators per row
@@ -24,26 +23,10 @@ struct U4KernelNeon64 {
   using WFormat = StepMajor<4, kMR>;
   using XFormat = StepMajor<4, kNR>;
 
-  LOWBIT_MICRO_KERNEL static void run(const uint8_t* w, const uint8_t* x, int depth,
-                                      const TileOutput& out) {
-    const int bytes = depth / 2;  // per line; each holds two steps
-    alignas(16) uint32_t totals[kMR][kNR];
-    for (int b0 = 0; b0 < bytes; b0 += kFlushBytes) {
-      const int block = std::min(kFlushBytes, bytes - b0);
-      uint16x8_t acc[kMR][kVectors];
-      accumulate(w + b0 * kMR, x + b0 * kNR, block, acc);
-      unroll<kMR>([&](auto m) {
-        finish_u16_block(out, m, acc[m], totals[m], b0 == 0, b0 + block == bytes);
-      });
-    }
-  }
-
-  // The inner loop over `bytes` packed bytes (two steps each) into fresh 16-bit accumulators; out of
-  // line so that the register allocator sees only the loop.
-  LOWBIT_MICRO_KERNEL LOWBIT_NO_PRE_RA_SCHEDULING static void accumulate(const uint8_t* w, const uint8_t* x, int bytes,
-                                             uint16x8_t (&result)[kMR][kVectors]) {
+  // `bytes` packed bytes (two steps each) into fresh 16-bit accumulators.
+  static LOWBIT_ALWAYS_INLINE void accumulate(const uint8_t* w, const uint8_t* x, int bytes,
+                                              uint16x8_t (&acc)[kMR][kVectors]) {
     const uint8x16_t low_nibble = vdupq_n_u8(0x0F);
-    uint16x8_t acc[kMR][kVectors];
     unroll<kMR>([&](auto m) { unroll<kVectors>([&](auto v) { acc[m][v] = vdupq_n_u16(0); }); });
     for (int b = 0; b < bytes; ++b, w += kMR, x += kNR) {
       // The even step (low nibbles), then the odd step (high nibbles) of the same bytes. The 8
@@ -54,7 +37,6 @@ struct U4KernelNeon64 {
       multiply_step(acc, vshr_n_u8(w_packed, 4), reload_barrier(x),
                     [](uint8x16_t packed) { return vshrq_n_u8(packed, 4); });
     }
-    unroll<kMR>([&](auto m) { unroll<kVectors>([&](auto v) { result[m][v] = acc[m][v]; }); });
   }
 
   // acc[m][.] += w_step[m] * x[0..kNR-1] for one step, whose nibbles of X `unpack` extracts.
@@ -77,6 +59,8 @@ struct U4KernelNeon64 {
   }
 };
 
+template <int kColumns>
+using U4KernelNeon64 = U16BlockKernel<U4LoopNeon64<kColumns>>;
 using U4PathNeon64 = Path<U4KernelNeon64<24>, U4KernelNeon64<8>>;
 
 }  // namespace
