@@ -60,11 +60,14 @@ int run_qnn(const QnnOptions& options) {
   if (!config.contains("data") || !config["data"].contains("test_sets") || !config["data"]["test_sets"].is_object())
     throw ConfigError(origin + ": data.test_sets: missing or not an object {name: file}");
   std::vector<qnn::Variant> variants;
-  for (const json& name : config.value("variants", json::array({"float", "q8", "q4", "q32"}))) {
-    qnn::Variant v;
-    if (!name.is_string() || !qnn::variant_from_name(name.get<std::string>(), &v))
-      throw ConfigError(origin + ": variants: unknown variant " + name.dump() + " (float, q8, q4, q32)");
-    variants.push_back(v);
+  if (config.contains("variants")) {
+    if (!config["variants"].is_array()) throw ConfigError(origin + ": variants: not an array");
+    for (const json& name : config["variants"]) {
+      qnn::Variant v;
+      if (!name.is_string() || !qnn::variant_from_name(name.get<std::string>(), &v))
+        throw ConfigError(origin + ": variants: unknown variant " + name.dump() + " (float, q8, q4, q32, q4_6)");
+      variants.push_back(v);
+    }
   }
   const int images_per_cycle = config.value("timing", json::object()).value("images_per_repetition", 500);
 
@@ -75,6 +78,15 @@ int run_qnn(const QnnOptions& options) {
       throw ConfigError(e.what());
     }
   }();
+  if (!config.contains("variants")) {  // default: every variant the weights file holds
+    for (qnn::Variant v : qnn::all_variants())
+      if (net.has_variant(v)) variants.push_back(v);
+  }
+  for (qnn::Variant v : variants) {
+    if (!net.has_variant(v))
+      throw ConfigError(origin + ": variants: " + weights_path + " has no " + qnn::variant_name(v) + " (" +
+                        qnn::variant_paper_name(v) + ") variant");
+  }
   std::vector<qnn::Dataset> sets;
   for (const auto& [name, path] : config["data"]["test_sets"].items()) {
     if (!fs::exists(path.get<std::string>()))
@@ -91,12 +103,15 @@ int run_qnn(const QnnOptions& options) {
   InterruptGuard guard;
   json accuracy = json::object();
   json gemms = json::object();
+  json levels = json::object();
   for (qnn::Variant v : variants) {
     gemms[qnn::variant_name(v)] = net.gemm_name(v);
+    if (v != qnn::Variant::kFloat)
+      levels[qnn::variant_name(v)] = {{"activations", net.activation_levels(v)}, {"weights", net.weight_levels(v)}};
     for (const qnn::Dataset& set : sets) {
       const double pct = qnn::accuracy(net, set, v);
       accuracy[qnn::variant_name(v)][set.name] = pct;
-      std::fprintf(stderr, "qbench qnn: %-6s (%s) on %-9s %6.2f %% of %d images\n", qnn::variant_paper_name(v),
+      std::fprintf(stderr, "qbench qnn: %-7s (%s) on %-9s %6.2f %% of %d images\n", qnn::variant_paper_name(v),
                    net.gemm_name(v).c_str(), set.name.c_str(), pct, set.count);
     }
     if (interrupted()) break;
@@ -149,6 +164,7 @@ int run_qnn(const QnnOptions& options) {
               {"test_set_sizes", set_sizes},
               {"timing_set", timing_set.name},
               {"gemm", gemms},
+              {"levels", levels},
               {"layers", layers}};
   q["finished_utc"] = utc_now("%Y-%m-%dT%H:%M:%SZ");
   json doc = {{"context", timed.context}, {"benchmarks", timed.benchmarks}};

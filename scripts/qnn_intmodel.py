@@ -6,7 +6,9 @@ Input (every variant): the image's contrast is stretched to [0, 1] and inverted 
 with lo / hi the smallest and largest pixel and d = hi - pixel, r = hi - lo, the float network reads
 x = float32(d) / float32(r) (x = 0 when r = 0).
 
-Integer pipeline of a quantized variant with p bits (p = 4 or 8), layers 1..6 convolutions, 7 FC:
+Integer pipeline of a quantized variant with p bits (p = 4 or 8), layers 1..6 convolutions, 7 FC
+(the 4.6-bit variant "q4_6" is the same with N_x activation levels in place of 2^p, so qmax = N_x - 1
+below, and symmetric N_w-level weights: s_w = 2 max|w| / N_w, z_w = (N_w - 1) / 2, Trusov et al. 2024):
   F->Q  layer 1: x quantized to p bits over [0, 1] (scale 1 / (2^p - 1), zero point 0):
         q = round(x (2^p - 1)) evaluated exactly in integers, q = (2 d (2^p - 1) + r) // (2 r)
         (half up; lowbit::quantize's map, which can differ from it only at exact ties).
@@ -43,7 +45,11 @@ MAGIC = b"QNNW\r\n\x1a\n"
 # per quantized layer: act_lo, act_hi, in_scale, in_zero_point, w_scale, w_offset, w_zero_point,
 # out_scale, requant_scale
 LAYER_RECORD = "<3fi2fi2f"
-VERSION = 1
+# Version 1: variants with bits 8 or 4 only. Version 2 adds level variants (bits = 0, then u32 N_x,
+# u32 N_w). A file without level variants is written as version 1, byte for byte as before.
+VERSION = 2
+VERSIONS = (1, 2)
+LEVEL_VARIANT = 0  # the `bits` field of a level (4.6-bit) variant
 FIXTURE_MAGIC = b"QNNFIXT1"
 FIXTURE_VERSION = 1
 
@@ -90,21 +96,68 @@ def choose_quant_params(lo, hi, bits):
     return scale, np.float32(z), zp
 
 
-def quantize(values, scale, offset, bits):
-    """lowbit::quantize: clamp(round((double(v) - offset) / scale)), half away from zero."""
+def choose_level_params(lo, hi, levels):
+    """lowbit::choose_level_params in float32 (the paper's map with `levels` codes)."""
+    lo = np.float32(lo)
+    hi = np.float32(hi)
+    steps = np.float32(levels - 1)
+    z = min(lo, np.float32(0.0))
+    top = max(hi, np.float32(0.0))
+    scale = np.float32(np.float32(top - z) / steps) if top > z else np.float32(1.0)
+    zp = int(_lround(np.float32(-z / scale)))
+    zp = min(max(zp, 0), levels - 1)
+    return scale, np.float32(z), zp
+
+
+def choose_symmetric_params(max_abs, levels):
+    """lowbit::choose_symmetric_params in float32: s = 2 max_abs / levels, z_q = (levels - 1) / 2,
+    offset = -s z_q (odd levels in 3..255)."""
+    if levels < 3 or levels > 255 or levels % 2 == 0:
+        raise ValueError("symmetric quantization needs an odd number of levels in 3..255")
+    max_abs = np.float32(max_abs)
+    zp = (levels - 1) // 2
+    scale = np.float32(np.float32(2.0) * max_abs / np.float32(levels)) if max_abs > 0 else np.float32(1.0)
+    return scale, np.float32(-scale * np.float32(zp)), zp
+
+
+def why_invalid(nx, nw):
+    """lowbit::why_invalid of the level pair (N_x, N_w): "" when valid."""
+    name = f"level pair (N_x, N_w) = ({nx}, {nw})"
+    for n in (nx, nw):
+        if n < 3 or n > 255 or n % 2 == 0:
+            return name + ": both counts must be odd, in 3..255"
+    if ((nx - 1) // 2) * ((nw - 1) // 2) > 127:
+        return name + ": ((N_x - 1) / 2) * ((N_w - 1) / 2) exceeds 127"
+    return ""
+
+
+def maximal_level_pairs():
+    """The pairs on the boundary of the constraint that no other valid pair dominates: for
+    b = (N_w - 1) / 2 = 1..11, a = (N_x - 1) / 2 = 127 // b, down to (23, 23) (N_x >= N_w)."""
+    pairs = []
+    for b in range(1, 12):
+        pairs.append((2 * (127 // b) + 1, 2 * b + 1))
+    return pairs
+
+
+def quantize(values, scale, offset, bits, levels=None):
+    """lowbit::quantize: clamp(round((double(v) - offset) / scale)), half away from zero; codes
+    0..2^bits - 1, or 0..levels - 1 when levels is given."""
     code = (np.asarray(values, np.float32).astype(np.float64) - np.float64(offset)) / np.float64(scale)
-    mx = (1 << bits) - 1
+    mx = (1 << bits) - 1 if levels is None else levels - 1
     q = _lround(np.clip(code, 0.0, mx))
     q = np.where(code > 0.0, q, 0)
     q = np.where(code >= mx, mx, q)
     return q.astype(np.uint8)
 
 
-def requantize(acc, scale, bits):
+def requantize(acc, scale, bits, qmax=None):
     """Q->Q: int32 sums acc >= 0 (after bias and ReLU) to the next layer's codes, float32 exactly as
-    the C++ library: int(min(float32(acc) * scale + 0.5, 2^p - 1))."""
+    the C++ library: int(min(float32(acc) * scale + 0.5, qmax)), qmax = 2^p - 1 (or N_x - 1)."""
+    if qmax is None:
+        qmax = (1 << bits) - 1
     y = np.asarray(acc, np.int32).astype(np.float32) * np.float32(scale)
-    y = np.minimum(y + np.float32(0.5), np.float32((1 << bits) - 1))
+    y = np.minimum(y + np.float32(0.5), np.float32(qmax))
     return y.astype(np.int32)
 
 
@@ -118,11 +171,30 @@ class QuantLayer:
 
 
 class Variant:
-    def __init__(self, bits, layers, fc_w, fc_b):
+    """bits 8 or 4: the paper's p-bit variants; bits 0 (LEVEL_VARIANT): the 4.6-bit variant with
+    act_levels = N_x and weight_levels = N_w."""
+
+    def __init__(self, bits, layers, fc_w, fc_b, act_levels=None, weight_levels=None):
         self.bits = bits
+        if bits == LEVEL_VARIANT:
+            why = why_invalid(act_levels, weight_levels)
+            if why:
+                raise ValueError(why)
+            self.act_levels, self.weight_levels = int(act_levels), int(weight_levels)
+        else:
+            self.act_levels = self.weight_levels = 1 << bits
         self.layers = layers  # NUM_CONV QuantLayer
         self.fc_w = np.asarray(fc_w, np.float32)
         self.fc_b = np.asarray(fc_b, np.float32)
+
+    @property
+    def is_levels(self):
+        return self.bits == LEVEL_VARIANT
+
+    @property
+    def name(self):
+        """"q8", "q4" or "q4_6" (qnn::variant_name)."""
+        return "q4_6" if self.is_levels else f"q{self.bits}"
 
 
 class Model:
@@ -132,18 +204,31 @@ class Model:
         self.variants = variants  # list of Variant
 
 
-def make_variant(bits, conv_weights, conv_biases, act_hi, fc_w, fc_b):
+def make_variant(bits, conv_weights, conv_biases, act_hi, fc_w, fc_b, levels=None):
     """Quantizes float conv weights (lists of NUM_CONV arrays) with calibrated input ranges act_hi
-    (act_hi[0] is the image range, 1.0)."""
+    (act_hi[0] is the image range, 1.0). bits = 8 or 4; or bits = LEVEL_VARIANT with
+    levels = (N_x, N_w): activations choose_level_params(0, hi, N_x), weights
+    choose_symmetric_params(max |w|, N_w)."""
     layers = []
-    in_params = [choose_quant_params(0.0, hi, bits) for hi in act_hi]
+    if bits == LEVEL_VARIANT:
+        nx, nw = levels
+        why = why_invalid(nx, nw)
+        if why:
+            raise ValueError(why)
+        in_params = [choose_level_params(0.0, hi, nx) for hi in act_hi]
+    else:
+        in_params = [choose_quant_params(0.0, hi, bits) for hi in act_hi]
     for i in range(NUM_CONV):
         w = np.asarray(conv_weights[i], np.float32)
         b = np.asarray(conv_biases[i], np.float32)
         s_x, off_x, z_x = in_params[i]
         assert off_x == 0 and z_x == 0
-        s_w, off_w, z_w = choose_quant_params(w.min(), w.max(), bits)
-        codes = quantize(w, s_w, off_w, bits)
+        if bits == LEVEL_VARIANT:
+            s_w, off_w, z_w = choose_symmetric_params(np.abs(w).max(), nw)
+            codes = quantize(w, s_w, off_w, 0, levels=nw)
+        else:
+            s_w, off_w, z_w = choose_quant_params(w.min(), w.max(), bits)
+            codes = quantize(w, s_w, off_w, bits)
         s_star = np.float32(np.float64(s_x) * np.float64(s_w))
         bias_q = _lround(b.astype(np.float64) / (np.float64(s_x) * np.float64(s_w)))
         if np.abs(bias_q).max(initial=0) >= 2 ** 30:
@@ -156,6 +241,8 @@ def make_variant(bits, conv_weights, conv_biases, act_hi, fc_w, fc_b):
                                  in_zero_point=z_x, w_scale=s_w, w_offset=off_w, w_zero_point=z_w,
                                  out_scale=s_star, requant_scale=m, weights=w,
                                  codes=codes, bias=bias_q.astype(np.int32)))
+    if bits == LEVEL_VARIANT:
+        return Variant(bits, layers, fc_w, fc_b, act_levels=nx, weight_levels=nw)
     return Variant(bits, layers, fc_w, fc_b)
 
 
@@ -177,13 +264,16 @@ def to_bytes(model):
     p += struct.pack("<I", len(model.variants))
     for v in model.variants:
         p += struct.pack("<2I", v.bits, NUM_CONV)
+        if v.bits == LEVEL_VARIANT:
+            p += struct.pack("<2I", v.act_levels, v.weight_levels)
         for q in v.layers:
             p += struct.pack(LAYER_RECORD, q.act_lo, q.act_hi, q.in_scale, q.in_zero_point, q.w_scale,
                              q.w_offset, q.w_zero_point, q.out_scale, q.requant_scale)
             p += _f32(q.weights) + np.asarray(q.codes, np.uint8).tobytes()
             p += np.asarray(q.bias, "<i4").tobytes()
         p += _f32(v.fc_w) + _f32(v.fc_b)
-    head = MAGIC + struct.pack("<4I", VERSION, 0, len(p), zlib.crc32(bytes(p)) & 0xFFFFFFFF)
+    version = 2 if any(v.bits == LEVEL_VARIANT for v in model.variants) else 1
+    head = MAGIC + struct.pack("<4I", version, 0, len(p), zlib.crc32(bytes(p)) & 0xFFFFFFFF)
     return head + bytes(p)
 
 
@@ -216,8 +306,9 @@ def from_bytes(data, path="<bytes>"):
     if data[:8] != MAGIC:
         raise ValueError(f"{path}: not a .qnnw weights file (bad magic)")
     version, flags, size, crc = struct.unpack_from("<4I", data, 8)
-    if version != VERSION:
-        raise ValueError(f"{path}: weights file version {version}, this reader supports {VERSION}")
+    if version not in VERSIONS:
+        raise ValueError(f"{path}: weights file version {version}, this reader supports versions "
+                         f"{', '.join(map(str, VERSIONS))}")
     if len(data) < 24 + size:
         raise ValueError(f"{path}: truncated weights file")
     payload = data[24:24 + size]
@@ -244,6 +335,17 @@ def from_bytes(data, path="<bytes>"):
     variants = []
     for _ in range(nv):
         bits, nq = r.u("2I")
+        levels = (None, None)
+        if bits == LEVEL_VARIANT and version >= 2:
+            levels = r.u("2I")
+            why = why_invalid(*levels)
+            if why:
+                raise ValueError(f"{path}: unsupported level variant: {why}")
+        elif bits not in (4, 8):
+            raise ValueError(f"{path}: unsupported quantized variant (bits {bits})")
+        if nq != NUM_CONV:
+            raise ValueError(f"{path}: unexpected architecture")
+        qmax_w = (1 << bits) - 1 if bits != LEVEL_VARIANT else levels[1] - 1
         layers = []
         for i in range(nq):
             kind, cin, cout, k, s, pad = arch[i]
@@ -254,11 +356,15 @@ def from_bytes(data, path="<bytes>"):
             q.weights = r.arr("<f4", cout * cin * k * k).reshape(cout, cin, k, k)
             q.codes = r.arr(np.uint8, cout * cin * k * k).reshape(cout, cin, k, k)
             q.bias = r.arr("<i4", cout)
+            if q.codes.max(initial=0) > qmax_w:
+                raise ValueError(f"{path}: corrupt weights file (code out of range)")
+            if bits == LEVEL_VARIANT and (q.w_zero_point != (levels[1] - 1) // 2 or q.in_zero_point != 0):
+                raise ValueError(f"{path}: corrupt weights file (zero point of a level variant)")
             layers.append(q)
         kind, cin, cout, k, s, pad = arch[nq]
         fc_w = r.arr("<f4", cout * cin).reshape(cout, cin)
         fc_b = r.arr("<f4", cout)
-        variants.append(Variant(bits, layers, fc_w, fc_b))
+        variants.append(Variant(bits, layers, fc_w, fc_b, *levels))
     if r.o != len(payload):
         raise ValueError(f"{path}: trailing bytes in weights file")
     return Model(weights, biases, variants)
@@ -315,10 +421,12 @@ def float_forward(model, images):
     return x @ model.weights[-1].astype(np.float64).T + model.biases[-1].astype(np.float64)
 
 
-def input_codes(images, bits):
-    """Layer 1's F->Q step: round(x (2^p - 1)) of the stretched input, exactly, half up."""
+def input_codes(images, bits, qmax=None):
+    """Layer 1's F->Q step: round(x (2^p - 1)) (or round(x qmax)) of the stretched input, exactly,
+    half up."""
     d, r = _stretch(images)
-    qmax = (1 << bits) - 1
+    if qmax is None:
+        qmax = (1 << bits) - 1
     r = np.maximum(r, 1)
     return ((2 * d * qmax + r) // (2 * r)).astype(np.uint8)
 
@@ -327,7 +435,7 @@ def int_forward(variant, images, return_sums=False, batch=512):
     """The integer pipeline: logits (N, 36) float32 (bit-exact), optionally layer 6's int32 sums."""
     outs, sums = [], []
     for b0 in range(0, len(images), batch):
-        q = input_codes(images[b0:b0 + batch], variant.bits).astype(np.int64)[:, None]
+        q = input_codes(images[b0:b0 + batch], variant.bits, qmax=variant.act_levels - 1).astype(np.int64)[:, None]
         for i, L in enumerate(variant.layers):
             kind, cin, cout, k, s, pad = ARCH[i]
             cols, oh, ow = im2col(q, k, s)
@@ -339,7 +447,7 @@ def int_forward(variant, images, return_sums=False, batch=512):
             if np.abs(acc).max(initial=0) >= 2 ** 31:
                 raise OverflowError("int32 overflow in layer %d" % (i + 1))
             if i + 1 < NUM_CONV:
-                q = requantize(acc, L.requant_scale, variant.bits).astype(np.int64)
+                q = requantize(acc, L.requant_scale, variant.bits, qmax=variant.act_levels - 1).astype(np.int64)
                 q = q.reshape(-1, cout, oh, ow)
             else:
                 acc = acc.reshape(acc.shape[0], -1)

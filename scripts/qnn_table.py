@@ -5,7 +5,9 @@
 
 Columns as in Trusov et al. 2020: accuracy on the synthetic set and on the camera-like set (the
 paper's MIDV-500 column), convolution time and total time per image, and both times relative to the
-float network measured in the same run (the only comparison that survives machine noise).
+float network measured in the same run (the only comparison that survives machine noise). QNN-4.6 (the
+4.6-bit variant of Trusov et al. 2024) has no row in the paper's table: its paper columns show "-",
+and a second table gives its times relative to QNN-4 and QNN-8 of the same run.
 Exit status 2 on an unreadable or malformed file.
 """
 import argparse
@@ -18,7 +20,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from qbench_results import ResultsError, TIME_UNIT_TO_US, _read_json  # noqa: E402
 
 REFERENCE = Path(__file__).resolve().parent.parent / "results" / "reference" / "trusov2020-qnn.csv"
-PAPER_NAMES = {"float": "CNN (float32)", "q8": "QNN-8", "q4": "QNN-4", "q32": "QNN-32"}
+PAPER_NAMES = {"float": "CNN (float32)", "q8": "QNN-8", "q4": "QNN-4", "q4_6": "QNN-4.6", "q32": "QNN-32"}
+ORDER = ["float", "q8", "q4", "q4_6", "q32"]
 
 
 def load_qnn(path):
@@ -76,11 +79,11 @@ def render(path, reference):
     header += ["conv ms", "paper conv ms", "total ms", "paper total ms", "total / float", "paper total / float"]
     lines += ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     paper_float_total = float(paper["CNN (float32)"]["total_ms"])
-    for variant in ["float", "q8", "q4", "q32"]:
+    for variant in ORDER:
         if variant not in accuracy and variant not in median:
             continue
         name = PAPER_NAMES[variant]
-        p = paper.get(name, {})
+        p = paper.get(name, {}) if variant != "q4_6" else {}  # the paper has no 4.6-bit row
         row = [name]
         for s in sets:
             row += [fmt(accuracy.get(variant, {}).get(s)),
@@ -92,6 +95,18 @@ def render(path, reference):
         row += [fmt(conv / 1000 if conv else None, 4), fmt(p.get("convolution_ms")),
                 fmt(total / 1000 if total else None, 4), fmt(p.get("total_ms")), fmt(ratio), fmt(paper_ratio)]
         lines.append("| " + " | ".join(row) + " |")
+    q46 = median.get("q4_6", {})
+    if q46:
+        lines += ["", "QNN-4.6 time relative to the other variants of this run (median per image):", "",
+                  "| QNN-4.6 vs | conv | total |", "|---|---|---|"]
+        for other in ["float", "q8", "q4"]:
+            o = median.get(other, {})
+            cells = [fmt(q46[part] / o[part]) if q46.get(part) and o.get(part) else "-" for part in ("conv", "total")]
+            lines.append(f"| {PAPER_NAMES[other]} | {cells[0]} | {cells[1]} |")
+    levels = qbench["qnn"].get("levels", {}).get("q4_6")
+    if levels:
+        lines += ["", f"QNN-4.6 levels: N_x = {levels.get('activations')} (activations), "
+                      f"N_w = {levels.get('weights')} (weights)"]
     gemm = qbench["qnn"].get("gemm", {})
     lines += ["", "GEMM per variant: " + ", ".join(f"{PAPER_NAMES.get(k, k)} = {v}" for k, v in sorted(gemm.items()))]
     return "\n".join(lines) + "\n"

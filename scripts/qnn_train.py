@@ -1,14 +1,18 @@
 #!/usr/bin/python3
 """Trains the MRZ character network of the QNN test and exports models/mrz-v1.qnnw (docs/qnn.md).
 
-  /usr/bin/python3 scripts/qnn_train.py            # what `make train` runs: ~5 minutes on 2 cores
+  /usr/bin/python3 scripts/qnn_train.py            # what `make train` runs: ~5 minutes on 2 cores,
+                                                   # plus ~15-20 for the QNN-4.6 level-pair search
 
 Steps: generate the training / validation / calibration sets (scripts/qnn_data.py, cached in
 models/data/); train the float network with batch normalisation; fold BN into the convolutions (the
 exported float model, "CNN"); for 8 and 4 bits: calibrate the activation ranges, quantize after
 training (PTQ), and when PTQ loses more than --qat-threshold points on the validation set fine-tune
-with quantization in the loop (QAT, straight-through estimator); export all variants, the fixtures for
-the C++ tests and a JSON report. Seeded and single-process (2 threads, deterministic algorithms).
+with quantization in the loop (QAT, straight-through estimator); for the 4.6-bit variant (QNN-4.6,
+Trusov et al. 2024) search the level pair (N_x, N_w) on the VALIDATION set (PTQ and QAT per candidate,
+best validation accuracy wins; --add-q46 does only this, on the networks of --checkpoint); export all
+variants, the fixtures for the C++ tests and a JSON report. Seeded and single-process (2 threads,
+deterministic algorithms).
 """
 import argparse
 import copy
@@ -73,24 +77,33 @@ class Net(nn.Module):
             nn.init.kaiming_normal_(conv.weight, nonlinearity="relu")
             if conv.bias is not None:
                 nn.init.zeros_(conv.bias)
-        # quantization-aware settings (None: float)
+        # quantization-aware settings (None: float): bits (8, 4), or levels = (N_x, N_w) (4.6-bit)
         self.bits = None
+        self.levels = None
         self.act_hi = None
+
+    def _fq_act(self, x, hi):
+        if self.bits:
+            return fake_quant_act(x, hi, self.bits)
+        return fake_quant_act_levels(x, hi, self.levels[0])
 
     def forward(self, x):
         # x: (N, 1, 32, 32), the contrast-stretched image (qnn_intmodel.normalize)
-        if self.bits:
-            x = fake_quant_act(x, 1.0, self.bits)
+        quant = bool(self.bits) or self.levels is not None
+        if quant:
+            x = self._fq_act(x, 1.0)
         for i, conv in enumerate(self.convs):
             w = conv.weight
             if self.bits:
                 w = fake_quant_weight(w, self.bits)
+            elif self.levels is not None:
+                w = fake_quant_weight_symmetric(w, self.levels[1])
             x = F.conv2d(x, w, conv.bias, conv.stride, conv.padding)
             if self.bns is not None:
                 x = self.bns[i](x)
             x = F.relu(x)
-            if self.bits and i + 1 < im.NUM_CONV:
-                x = fake_quant_act(x, self.act_hi[i + 1], self.bits)
+            if quant and i + 1 < im.NUM_CONV:
+                x = self._fq_act(x, self.act_hi[i + 1])
         return self.fc(torch.flatten(x, 1))
 
 
@@ -120,6 +133,23 @@ def fake_quant_act(x, hi, bits):
     levels = (1 << bits) - 1
     s = float(np.float32(hi) / np.float32(levels))
     q = _RoundSTE.apply(torch.clamp(x, 0.0, s * levels) / s)
+    return q * s
+
+
+def fake_quant_weight_symmetric(w, levels):
+    """lowbit::choose_symmetric_params + quantize: s = 2 max|w| / N_w, codes z_q + round(w / s)
+    clamped to [0, N_w - 1] with z_q = (N_w - 1) / 2 (the 4.6-bit scheme's weights)."""
+    zq = (levels - 1) // 2
+    s = 2.0 * torch.clamp(w.detach().abs().max(), min=1e-12) / levels
+    q = torch.clamp(_RoundSTE.apply(w / s + zq), 0, levels - 1)
+    return s * (q - zq)
+
+
+def fake_quant_act_levels(x, hi, levels):
+    """Activations with N_x levels over [0, hi] (lowbit::choose_level_params(0, hi, N_x))."""
+    steps = levels - 1
+    s = float(np.float32(hi) / np.float32(steps))
+    q = _RoundSTE.apply(torch.clamp(x, 0.0, s * steps) / s)
     return q * s
 
 
@@ -157,10 +187,11 @@ def activations(net, images):
     return acts[:-1]
 
 
-def calibrate(net, images, bits):
-    """act_hi[0] = 1 (the image); act_hi[i] minimises the quantization MSE of layer i's input."""
+def calibrate(net, images, bits, levels=None):
+    """act_hi[0] = 1 (the image); act_hi[i] minimises the quantization MSE of layer i's input, with
+    2^bits codes (or `levels` codes when given)."""
     his = [1.0]
-    levels = (1 << bits) - 1
+    levels = (1 << bits) - 1 if levels is None else levels - 1  # steps
     for a in activations(net, images):
         a = a[a > 0]
         top = float(a.max())
@@ -176,11 +207,100 @@ def calibrate(net, images, bits):
     return his
 
 
-def variant_from(net, bits, act_hi):
+def variant_from(net, bits, act_hi, levels=None):
+    """bits 8 / 4, or bits = im.LEVEL_VARIANT with levels = (N_x, N_w)."""
     ws = [c.weight.detach().numpy().copy() for c in net.convs]
     bs = [c.bias.detach().numpy().copy() for c in net.convs]
     return im.make_variant(bits, ws, bs, act_hi, net.fc.weight.detach().numpy(),
-                           net.fc.bias.detach().numpy())
+                           net.fc.bias.detach().numpy(), levels=levels)
+
+
+def symmetric_bound(w, levels):
+    """The clamp [-c, c] (c = f max|w|, f in 0.3..1) whose N_w-level symmetric quantization
+    (lowbit::choose_symmetric_params(c, N_w)) is closest to w in mean squared error."""
+    w = np.asarray(w, np.float32)
+    top = float(np.abs(w).max())
+    best = None
+    for f in np.linspace(0.3, 1.0, 71):
+        c = np.float32(top * f)
+        cw = np.clip(w, -c, c)
+        s, off, z = im.choose_symmetric_params(np.abs(cw).max(), levels)
+        err = float(((s * (im.quantize(cw, s, off, 0, levels=levels).astype(np.float64) - z) - w) ** 2).mean())
+        if best is None or err < best[0]:
+            best = (err, float(c))
+    return best[1]
+
+
+def nll(logits, labels):
+    """Mean cross-entropy of float logits (numpy, float64): the tie-break of the pair search."""
+    z = logits.astype(np.float64)
+    z = z - z.max(axis=1, keepdims=True)
+    logp = z - np.log(np.exp(z).sum(axis=1, keepdims=True))
+    return float(-logp[np.arange(len(labels)), labels].mean())
+
+
+def parse_pairs(text):
+    """"255x3,63x9" -> [(255, 3), (63, 9)]; "boundary" -> im.maximal_level_pairs()."""
+    if text == "boundary":
+        return im.maximal_level_pairs()
+    pairs = []
+    for item in text.split(","):
+        nx, nw = (int(t) for t in item.lower().split("x"))
+        why = im.why_invalid(nx, nw)
+        if why:
+            raise SystemExit(f"--q46-pairs: {why}")
+        pairs.append((nx, nw))
+    return pairs
+
+
+def train_q46(args, fnet, tr, va, ca):
+    """The 4.6-bit variant: for each candidate (N_x, N_w), PTQ from the float network and QAT from
+    it (same seed and schedule for every pair), both evaluated with the integer model on the
+    VALIDATION set only; the pair with the best validation accuracy wins (ties: the lower validation
+    cross-entropy). Returns (net, act_hi, (N_x, N_w), report)."""
+    pairs = parse_pairs(args.q46_pairs)
+    rows, best = [], None
+    for nx, nw in pairs:
+        t0 = time.time()
+        act_hi = calibrate(fnet, ca[0], 0, levels=nx)
+        v = variant_from(fnet, im.LEVEL_VARIANT, act_hi, levels=(nx, nw))
+        lg = im.int_forward(v, va[0])
+        ptq, ptq_nll = im.accuracy(lg, va[1]), nll(lg, va[1])
+        row = {"pair": [nx, nw], "ptq_val": ptq, "ptq_val_nll": ptq_nll}
+        cands = [(ptq, -ptq_nll, "PTQ", fnet, act_hi)]
+        log(f"QNN-4.6 ({nx}, {nw}) PTQ val {ptq:.2f}% nll {ptq_nll:.4f}")
+        if args.qat_epochs > 0:
+            q = copy.deepcopy(fnet)
+            q.levels, q.act_hi = (nx, nw), act_hi
+            bounds = [symmetric_bound(c.weight.detach().numpy(), nw) for c in q.convs]
+
+            def clamp():
+                with torch.no_grad():
+                    for c, b in zip(q.convs, bounds):
+                        c.weight.clamp_(-b, b)
+            clamp()
+            train(q, *tr, epochs=args.qat_epochs, lr=args.lr / 4, batch=args.batch, seed=args.seed + 46,
+                  log_prefix=f"QAT-4.6 ({nx}, {nw})", wd=0.0, clamp=clamp)
+            q.levels = None
+            for label, hi in (("QAT ranges", act_hi), ("recalibrated", calibrate(q, ca[0], 0, levels=nx))):
+                lg = im.int_forward(variant_from(q, im.LEVEL_VARIANT, hi, levels=(nx, nw)), va[0])
+                acc, n = im.accuracy(lg, va[1]), nll(lg, va[1])
+                log(f"QNN-4.6 ({nx}, {nw}) QAT val {acc:.2f}% nll {n:.4f} ({label})")
+                row[f"qat_val_{'trained' if label == 'QAT ranges' else 'recalibrated'}"] = acc
+                row[f"qat_val_nll_{'trained' if label == 'QAT ranges' else 'recalibrated'}"] = n
+                cands.append((acc, -n, "QAT, " + label, q, hi))
+        top = max(cands, key=lambda c: (c[0], c[1]))
+        row.update(best_val=top[0], best_val_nll=-top[1], best=top[2], act_hi=[float(h) for h in top[4]],
+                   seconds=round(time.time() - t0, 1))
+        rows.append(row)
+        if best is None or (top[0], top[1]) > (best[0][0], best[0][1]):
+            best = (top, (nx, nw))
+    (acc, neg_nll, how, net, act_hi), pair = best
+    log(f"QNN-4.6: chose (N_x, N_w) = {pair}: val {acc:.2f}% ({how})")
+    report = {"pair": list(pair), "chosen_by": "best validation accuracy of the integer model, ties: "
+              "lower validation cross-entropy", "val": acc, "how": how, "act_hi": [float(h) for h in act_hi],
+              "qat_epochs": args.qat_epochs, "threads": args.threads, "search": rows}
+    return net, act_hi, pair, report
 
 
 def weight_bounds(w, bits):
@@ -296,7 +416,16 @@ def main():
                     help="trained networks (PyTorch state), written after training")
     ap.add_argument("--export-only", action="store_true",
                     help="skip training: re-export the files from --checkpoint")
+    ap.add_argument("--add-q46", action="store_true",
+                    help="keep the float, QNN-8 and QNN-4 networks of --checkpoint as they are, run only "
+                         "the QNN-4.6 level-pair search and QAT, add its result to the checkpoint, export")
+    ap.add_argument("--no-q46", action="store_true", help="leave the 4.6-bit variant out")
+    ap.add_argument("--q46-pairs", default="boundary",
+                    help="candidate (N_x, N_w) pairs, e.g. 255x3,63x9; 'boundary' (default): the 11 "
+                         "pairs on the constraint's boundary from (255, 3) to (23, 23)")
     args = ap.parse_args()
+    if args.export_only and args.add_q46:
+        ap.error("--export-only and --add-q46 exclude each other")
 
     torch.manual_seed(args.seed)
     torch.set_num_threads(args.threads)
@@ -304,12 +433,14 @@ def main():
     torch.use_deterministic_algorithms(True)
     t_start = time.time()
 
+    from_checkpoint = args.export_only or args.add_q46
     tr = load_set("train", args.data) if not args.export_only else None
     va = load_set("val", args.data)
     ca = load_set("calib", args.data)
     tests = {n: load_set(n, args.data) for n in qnn_data.TEST_SETS}
 
-    if args.export_only:
+    q46 = None  # (net, act_hi, (N_x, N_w))
+    if from_checkpoint:
         ckpt = torch.load(args.checkpoint)
         report = ckpt["report"]
         fnet = Net(bn=False)
@@ -319,16 +450,35 @@ def main():
             q = Net(bn=False)
             q.load_state_dict(state)
             chosen[bits] = (q, act_hi)
+        if "q4_6" in ckpt and not args.add_q46:
+            q = Net(bn=False)
+            q.load_state_dict(ckpt["q4_6"]["state"])
+            q46 = (q, ckpt["q4_6"]["act_hi"], tuple(ckpt["q4_6"]["pair"]))
         log(f"read {args.checkpoint}")
     else:
         fnet, chosen, report = train_all(args, tr, va, ca)
-        torch.save({"float": fnet.state_dict(), "report": report,
-                    "variants": {b: (q.state_dict(), hi) for b, (q, hi) in chosen.items()}},
-                   args.checkpoint)
+        ckpt = {"float": fnet.state_dict(), "report": report,
+                "variants": {b: (q.state_dict(), hi) for b, (q, hi) in chosen.items()}}
+    if args.add_q46 or (not from_checkpoint and not args.no_q46):
+        t46 = time.time()
+        net46, hi46, pair46, rep46 = train_q46(args, fnet, tr, va, ca)
+        rep46["seconds"] = round(time.time() - t46, 1)
+        report["variants"]["q4_6"] = rep46
+        q46 = (net46, hi46, pair46)
+        ckpt["q4_6"] = {"state": net46.state_dict(), "act_hi": hi46, "pair": list(pair46)}
+    if args.no_q46:
+        q46 = None
+        report["variants"].pop("q4_6", None)
+    if not args.export_only:
+        tmp = args.checkpoint + ".tmp"
+        torch.save(ckpt, tmp)
+        os.replace(tmp, args.checkpoint)
         log(f"wrote {args.checkpoint}")
     ws = [c.weight.detach().numpy().copy() for c in fnet.convs] + [fnet.fc.weight.detach().numpy().copy()]
     bs = [c.bias.detach().numpy().copy() for c in fnet.convs] + [fnet.fc.bias.detach().numpy().copy()]
     variants = [variant_from(q, bits, hi) for bits, (q, hi) in sorted(chosen.items(), reverse=True)]
+    if q46 is not None:
+        variants.append(variant_from(q46[0], im.LEVEL_VARIANT, q46[1], levels=q46[2]))
 
     model = im.Model(ws, bs, variants)
     data = im.to_bytes(model)
@@ -340,12 +490,13 @@ def main():
     for name, (images, labels) in tests.items():
         report["float"][name] = im.accuracy(predict(fnet, images), labels)
         for v in model.variants:
-            report["variants"][f"q{v.bits}"][name] = im.accuracy(im.int_forward(v, images), labels)
+            report["variants"][v.name][name] = im.accuracy(im.int_forward(v, images), labels)
 
     # Fixtures: the first 8 images of each test set plus up to 8 that QNN-4 gets wrong on hard.
     s_img, s_lab = tests["synthetic"]
     h_img, h_lab = tests["hard"]
-    wrong = np.nonzero(np.argmax(im.int_forward(model.variants[-1], h_img[:600]), 1) != h_lab[:600])[0]
+    q4 = [v for v in model.variants if v.bits == 4][0]
+    wrong = np.nonzero(np.argmax(im.int_forward(q4, h_img[:600]), 1) != h_lab[:600])[0]
     pick_h = np.concatenate([np.arange(8), wrong[wrong >= 8][:8]])
     fx_img = np.concatenate([s_img[:8], h_img[pick_h]])
     fx_lab = np.concatenate([s_lab[:8], h_lab[pick_h]])
@@ -358,7 +509,14 @@ def main():
         f.write(im.fixtures_bytes(fx_img, fx_lab, torch_logits, outs))
     log(f"wrote {args.fixtures} ({len(fx_lab)} images)")
 
-    report["seconds"] = round(time.time() - t_start, 1)
+    if from_checkpoint and os.path.exists(args.report):
+        # the float / QNN-8 / QNN-4 training time of the run that wrote the checkpoint
+        with open(args.report) as f:
+            old = json.load(f)
+        if "seconds" in old:
+            report["seconds"] = old["seconds"]
+    if not from_checkpoint:
+        report["seconds"] = round(time.time() - t_start, 1)
     report["versions"] = dict(qnn_data.versions(), torch=torch.__version__)
     with open(args.report, "w") as f:
         json.dump(report, f, indent=1)

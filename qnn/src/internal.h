@@ -21,17 +21,24 @@ struct QuantLayerData {
   float out_scale;      // s* = s_x s_w
   float requant_scale;  // M = s* / s_x(next) (0 for the last quantized layer)
   std::vector<float> weights;   // the float weights this variant was quantized from
-  std::vector<uint8_t> codes;   // out x (in*kh*kw), values < 2^bits
+  std::vector<uint8_t> codes;   // out x (in*kh*kw), values < 2^bits (< N_w for a level variant)
   std::vector<int32_t> bias;    // round(b / s*)
 };
 
+// The `bits` field of a level (4.6-bit) variant in a version-2 file; N_x and N_w follow it.
+constexpr uint32_t kLevelVariantBits = 0;
+
 struct VariantData {
-  int bits = 0;
+  int bits = 0;             // 8, 4, or 0 (kLevelVariantBits) for the 4.6-bit variant
+  int act_levels = 0;       // N_x (2^bits for a bit variant)
+  int weight_levels = 0;    // N_w (2^bits for a bit variant)
+  bool is_levels() const { return bits == static_cast<int>(kLevelVariantBits); }
   std::vector<QuantLayerData> layers;  // one per conv layer
   std::vector<float> fc_weights, fc_bias;
 };
 
 struct WeightsFile {
+  uint32_t version = 0;
   uint32_t input_height = 0, input_width = 0, input_channels = 0, num_classes = 0;
   std::string classes;
   std::vector<LayerDesc> layers;

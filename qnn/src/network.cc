@@ -1,4 +1,4 @@
-// Inference of the MRZ network in its four variants (see qnn/network.h and docs/qnn.md).
+// Inference of the MRZ network in its five variants (see qnn/network.h and docs/qnn.md).
 //
 // Exactness: the quantized variants are integer arithmetic up to layer 6's sums; the Q->F step is one
 // float32 product per value and the fully connected layer sums in float32 in a fixed order
@@ -211,14 +211,17 @@ struct Network::Impl {
     float out_scale;                 // s*
   };
   struct QVariant {
-    int bits = 0;
+    int bits = 0;           // 8, 4, or 0 for the 4.6-bit variant
+    int act_levels = 0;     // N_x: activation codes are 0..N_x-1 (2^bits for QNN-8 / QNN-4)
+    int weight_levels = 0;  // N_w
+    bool gemm_levels = false;  // pass N_x / N_w as QuantizedMatrix::levels (else 0, "unstated")
     const lowbit::GemmPath* path = nullptr;
     std::vector<QLayer> layers;
     std::vector<float> fc_wt, fc_b;  // FC weights transposed
     bool ready = false;
   };
-  QVariant q8, q4;  // kQ32 runs q8 with Eigen int32 products
-  std::vector<int32_t> sums_q8, sums_q4, sums_q32;
+  QVariant q8, q4, q46;  // kQ32 runs q8 with Eigen int32 products
+  std::vector<int32_t> sums_q8, sums_q4, sums_q32, sums_q46;
 
   // Buffers, sized at load: inference allocates nothing (lowbit::Scratch grows on first use).
   std::vector<float> act_f[2], col_f, phase_f, out_f;
@@ -228,15 +231,16 @@ struct Network::Impl {
   lowbit::Scratch scratch;
 
   void build(const detail::WeightsFile& w);
+  QVariant& slot(Variant v) { return v == Variant::kQ4 ? q4 : v == Variant::kQ46 ? q46 : q8; }
   QVariant& qvar(Variant v) {
-    QVariant& q = (v == Variant::kQ4) ? q4 : q8;
+    QVariant& q = slot(v);
     if (!q.ready)
-      throw std::runtime_error(path + ": has no " + std::to_string(v == Variant::kQ4 ? 4 : 8) +
-                               "-bit variant");
+      throw std::runtime_error(path + ": has no " + variant_paper_name(v) + " variant" +
+                               (v == Variant::kQ32 ? " (it runs the QNN-8 model)" : ""));
     return q;
   }
   std::vector<int32_t>& sums(Variant v) {
-    return v == Variant::kQ4 ? sums_q4 : v == Variant::kQ32 ? sums_q32 : sums_q8;
+    return v == Variant::kQ4 ? sums_q4 : v == Variant::kQ32 ? sums_q32 : v == Variant::kQ46 ? sums_q46 : sums_q8;
   }
   const float* conv_float(const uint8_t* image);
   const int32_t* conv_quant(const uint8_t* image, Variant v);
@@ -286,17 +290,27 @@ void Network::Impl::build(const detail::WeightsFile& w) {
   sums_q8.assign(fc_in, 0);
   sums_q4.assign(fc_in, 0);
   sums_q32.assign(fc_in, 0);
+  sums_q46.assign(fc_in, 0);
   fw = w.weights;
   fb = w.biases;
   fw.back() = transpose(w.weights.back(), fc_out, fc_in);
 
   for (const detail::VariantData& vd : w.variants) {
-    QVariant& q = vd.bits == 4 ? q4 : q8;
-    if (q.ready) throw std::runtime_error(path + ": two " + std::to_string(vd.bits) + "-bit variants");
+    QVariant& q = vd.is_levels() ? q46 : vd.bits == 4 ? q4 : q8;
+    if (q.ready)
+      throw std::runtime_error(path + ": two " +
+                               (vd.is_levels() ? std::string("4.6-bit") : std::to_string(vd.bits) + "-bit") +
+                               " variants");
     q.bits = vd.bits;
-    q.path = &lowbit::select_path(vd.bits == 4 ? lowbit::Scheme::kUint4 : lowbit::Scheme::kUint8);
-    // F->Q: the stretched input x in [0, 1] is quantized with the paper's map over [0, 1].
-    const lowbit::QuantParams in = lowbit::choose_quant_params(0.0f, 1.0f, vd.bits);
+    q.act_levels = vd.act_levels;
+    q.weight_levels = vd.weight_levels;
+    q.gemm_levels = vd.is_levels();  // the uint4_6 paths need N_x and N_w; the others ignore it
+    q.path = &lowbit::select_path(vd.is_levels() ? lowbit::Scheme::kUint4_6
+                                  : vd.bits == 4 ? lowbit::Scheme::kUint4
+                                                 : lowbit::Scheme::kUint8);
+    // F->Q: the stretched input x in [0, 1] is quantized with the paper's map over [0, 1] (with N_x
+    // codes for the 4.6-bit variant).
+    const lowbit::QuantParams in = lowbit::choose_level_params(0.0f, 1.0f, vd.act_levels);
     if (in.scale != vd.layers[0].in_scale || in.zero_point != 0)
       throw std::runtime_error(path + ": layer 1 input scale differs from lowbit's choice");
     for (size_t i = 0; i < vd.layers.size(); ++i) {
@@ -304,7 +318,8 @@ void Network::Impl::build(const detail::WeightsFile& w) {
       const Geometry& g = geo[i];
       QLayer L;
       L.w_zero_point = d.w_zero_point;
-      const lowbit::QuantizedMatrix wm{d.codes.data(), g.cout, g.depth(), g.depth(), d.w_zero_point};
+      const lowbit::QuantizedMatrix wm{d.codes.data(), g.cout, g.depth(), g.depth(), d.w_zero_point,
+                                       q.gemm_levels ? q.weight_levels : 0};
       L.packed = AlignedBytes(q.path->packed_weights_bytes(g.cout, g.depth()));
       q.path->pack_weights(wm, L.packed.data);
       L.centred.resize(d.codes.size());
@@ -349,8 +364,9 @@ const float* Network::Impl::conv_float(const uint8_t* image) {
 const int32_t* Network::Impl::conv_quant(const uint8_t* image, Variant v) {
   QVariant& q = qvar(v);
   const bool eigen32 = v == Variant::kQ32;
-  const float qmax = static_cast<float>((1 << q.bits) - 1);
-  detail::quantize_input(image, (1 << q.bits) - 1, act_q[0].data());
+  const float qmax = static_cast<float>(q.act_levels - 1);
+  const int x_levels = q.gemm_levels ? q.act_levels : 0, w_levels = q.gemm_levels ? q.weight_levels : 0;
+  detail::quantize_input(image, q.act_levels - 1, act_q[0].data());
   int cur = 0;
   int32_t* last = sums(v).data();
   for (size_t l = 0; l < geo.size(); ++l) {
@@ -365,8 +381,8 @@ const int32_t* Network::Impl::conv_quant(const uint8_t* image, Variant v) {
       detail::eigen_gemm_s32(L.centred.data(), col_s32.data(), r, g.cout, K, W);
     } else {
       im2col(planes, g, col_q.data());
-      q.path->gemm_packed(lowbit::PackedWeights{L.packed.data, g.cout, K, L.w_zero_point},
-                          lowbit::QuantizedMatrix{col_q.data(), K, W, W, 0},
+      q.path->gemm_packed(lowbit::PackedWeights{L.packed.data, g.cout, K, L.w_zero_point, w_levels},
+                          lowbit::QuantizedMatrix{col_q.data(), K, W, W, 0, x_levels},
                           lowbit::ResultMatrix{r, g.cout, W, W}, scratch);
     }
     const bool to_float = l + 1 == geo.size();
@@ -489,7 +505,21 @@ std::string Network::gemm_name(Variant v) const {
 }
 
 int Network::bits(Variant v) const {
-  return v == Variant::kQ8 ? 8 : v == Variant::kQ4 ? 4 : 32;
+  return v == Variant::kQ8 ? 8 : v == Variant::kQ4 ? 4 : v == Variant::kQ46 ? 0 : 32;
+}
+
+bool Network::has_variant(Variant v) const {
+  return v == Variant::kFloat || impl_->slot(v).ready;
+}
+
+int Network::activation_levels(Variant v) const {
+  if (v == Variant::kFloat) throw std::invalid_argument("activation_levels: the float variant has none");
+  return impl_->qvar(v).act_levels;
+}
+
+int Network::weight_levels(Variant v) const {
+  if (v == Variant::kFloat) throw std::invalid_argument("weight_levels: the float variant has none");
+  return impl_->qvar(v).weight_levels;
 }
 
 const std::vector<LayerInfo>& Network::layers() const { return impl_->info; }
@@ -501,6 +531,7 @@ const char* variant_name(Variant v) {
     case Variant::kQ8: return "q8";
     case Variant::kQ4: return "q4";
     case Variant::kQ32: return "q32";
+    case Variant::kQ46: return "q4_6";
   }
   return "?";
 }
@@ -511,6 +542,7 @@ const char* variant_paper_name(Variant v) {
     case Variant::kQ8: return "QNN-8";
     case Variant::kQ4: return "QNN-4";
     case Variant::kQ32: return "QNN-32";
+    case Variant::kQ46: return "QNN-4.6";
   }
   return "?";
 }
@@ -526,7 +558,8 @@ bool variant_from_name(const std::string& name, Variant* v) {
 }
 
 const std::vector<Variant>& all_variants() {
-  static const std::vector<Variant> all = {Variant::kFloat, Variant::kQ8, Variant::kQ4, Variant::kQ32};
+  static const std::vector<Variant> all = {Variant::kFloat, Variant::kQ8, Variant::kQ4, Variant::kQ32,
+                                           Variant::kQ46};
   return all;
 }
 

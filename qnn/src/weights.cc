@@ -6,6 +6,7 @@
 #include <stdexcept>
 
 #include "internal.h"
+#include "lowbit/levels.h"
 #include "qnn/network.h"
 
 namespace qnn {
@@ -87,9 +88,9 @@ WeightsFile parse_weights(const uint8_t* data, size_t size, const std::string& n
   uint32_t header[4];
   std::memcpy(header, data + 8, sizeof header);
   const uint32_t version = header[0], payload_size = header[2], crc = header[3];
-  if (version != static_cast<uint32_t>(kWeightsVersion))
-    fail(name, "weights file version " + std::to_string(version) + ", this library reads version " +
-                   std::to_string(kWeightsVersion));
+  if (version < static_cast<uint32_t>(kOldestWeightsVersion) || version > static_cast<uint32_t>(kWeightsVersion))
+    fail(name, "weights file version " + std::to_string(version) + ", this library reads versions " +
+                   std::to_string(kOldestWeightsVersion) + " to " + std::to_string(kWeightsVersion));
   if (size - kHeaderBytes < payload_size)
     fail(name, "truncated weights file (" + std::to_string(size) + " bytes, the header promises " +
                    std::to_string(kHeaderBytes + payload_size) + ")");
@@ -99,6 +100,7 @@ WeightsFile parse_weights(const uint8_t* data, size_t size, const std::string& n
 
   Reader r(payload, payload_size, name);
   WeightsFile w;
+  w.version = version;
   w.input_height = r.u32();
   w.input_width = r.u32();
   w.input_channels = r.u32();
@@ -137,11 +139,28 @@ WeightsFile parse_weights(const uint8_t* data, size_t size, const std::string& n
   if (num_variants > 16) fail(name, "corrupt weights file (variant count)");
   for (uint32_t v = 0; v < num_variants; ++v) {
     VariantData var;
-    var.bits = static_cast<int>(r.u32());
+    const uint32_t bits = r.u32();
     const uint32_t quantized = r.u32();
-    if ((var.bits != 4 && var.bits != 8) || quantized != num_layers - 1)
-      fail(name, "unsupported quantized variant (bits " + std::to_string(var.bits) + ")");
-    const int32_t qmax = (1 << var.bits) - 1;
+    std::string label;
+    if (bits == kLevelVariantBits && version >= 2) {
+      var.bits = 0;
+      const uint32_t nx = r.u32(), nw = r.u32();
+      if (nx > 255 || nw > 255) fail(name, "unsupported level variant (level counts " + std::to_string(nx) + ", " + std::to_string(nw) + ")");
+      var.act_levels = static_cast<int>(nx);
+      var.weight_levels = static_cast<int>(nw);
+      const std::string why = lowbit::why_invalid({var.act_levels, var.weight_levels});
+      if (!why.empty()) fail(name, "unsupported level variant: " + why);
+      label = "QNN-4.6";
+    } else if (bits == 4 || bits == 8) {
+      var.bits = static_cast<int>(bits);
+      var.act_levels = var.weight_levels = 1 << var.bits;
+      label = "QNN-" + std::to_string(var.bits);
+    } else {
+      fail(name, "unsupported quantized variant (bits " + std::to_string(bits) + ")");
+    }
+    if (quantized != num_layers - 1)
+      fail(name, "unsupported quantized variant (" + std::to_string(quantized) + " quantized layers)");
+    const int32_t qmax = var.weight_levels - 1;
     for (uint32_t i = 0; i < quantized; ++i) {
       const LayerDesc& d = w.layers[i];
       QuantLayerData q;
@@ -157,11 +176,12 @@ WeightsFile parse_weights(const uint8_t* data, size_t size, const std::string& n
       q.weights = r.array<float>(weight_count(d));
       q.codes = r.array<uint8_t>(weight_count(d));
       q.bias = r.array<int32_t>(d.out_channels);
-      const std::string where = "QNN-" + std::to_string(var.bits) + " layer " + std::to_string(i + 1);
+      const std::string where = label + " layer " + std::to_string(i + 1);
       if (!(q.in_scale > 0) || !(q.w_scale > 0) || !(q.out_scale > 0) || !std::isfinite(q.out_scale))
         fail(name, "corrupt weights file (" + where + ": scale)");
       if (q.in_zero_point != 0) fail(name, "unsupported input zero point (" + where + ")");
-      if (q.w_zero_point < 0 || q.w_zero_point > qmax)
+      if (q.w_zero_point < 0 || q.w_zero_point > qmax ||
+          (var.is_levels() && q.w_zero_point != lowbit::centre_code(var.weight_levels)))
         fail(name, "corrupt weights file (" + where + ": zero point)");
       for (uint8_t c : q.codes)
         if (c > qmax) fail(name, "corrupt weights file (" + where + ": code out of range)");

@@ -1,18 +1,22 @@
 // The MRZ character network of the QNN test of "Fast Implementation of 4-bit CNNs for Mobile Devices"
-// (Trusov et al., ICPR 2020), in four variants (docs/qnn.md):
+// (Trusov et al., ICPR 2020), in five variants (docs/qnn.md):
 //
 //   kFloat  "CNN":    float32 throughout; convolutions as im2col + Eigen float GEMM.
 //   kQ8     "QNN-8":  8-bit quantized convolutions, lowbit::gemm path for 8 bits.
 //   kQ4     "QNN-4":  4-bit quantized convolutions, lowbit::gemm path for 4 bits.
 //   kQ32    "QNN-32": the QNN-8 integer pipeline with the products done by an Eigen int32 GEMM on
 //                     centred integers (q - z); same outputs as kQ8, bit for bit.
+//   kQ46    "QNN-4.6": the 4.6-bit scheme of Trusov et al. 2024: activations with N_x levels,
+//                     symmetric weights with N_w levels (the pair is stored in the weights file,
+//                     ((N_x-1)/2)((N_w-1)/2) <= 127), lowbit::Scheme::kUint4_6 GEMM path.
 //
 // Input: one 32x32 grayscale image, uint8, row-major, dark ink on light paper. Every variant first
 // stretches its contrast to [0, 1] and inverts it: x = (max - pixel) / (max - min).
 // Layers (no padding): conv 8 5x5 s1, conv 8 3x3 s1, conv 8 3x3 s2, conv 16 3x3 s1, conv 16 3x3 s2,
 // conv 24 3x3 s1 (each ReLU), fully connected 36 (+ softmax).
-// Quantized variants: layer 1 F->Q (x to p-bit codes); layers 1..5 -> next Q->Q (int32 sums after
-// bias and ReLU requantized to the next layer's p-bit codes by one float32 scale, round half up);
+// Quantized variants: layer 1 F->Q (x to p-bit codes, or N_x-level codes for kQ46); layers 1..5 ->
+// next Q->Q (int32 sums after bias and ReLU requantized to the next layer's codes by one float32
+// scale, round half up);
 // layer 6 -> fully connected Q->F (sums times s* to float, then a float32 FC in a fixed order).
 // Their logits equal scripts/qnn_intmodel.py's bit for bit.
 //
@@ -34,15 +38,19 @@
 
 namespace qnn {
 
-enum class Variant { kFloat, kQ8, kQ4, kQ32 };
+enum class Variant { kFloat, kQ8, kQ4, kQ32, kQ46 };
 
 constexpr int kInputHeight = 32;
 constexpr int kInputWidth = 32;
 constexpr int kNumClasses = 36;
 constexpr const char* kClasses = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ";
-constexpr int kWeightsVersion = 1;  // the .qnnw version this library reads
+// The newest .qnnw version this library reads (it reads every version from kOldestWeightsVersion):
+// version 2 adds the 4.6-bit variant; files without it are still written as version 1.
+constexpr int kWeightsVersion = 2;
+constexpr int kOldestWeightsVersion = 1;
 
-// "float", "q8", "q4", "q32" (and the paper's names "CNN", "QNN-8", "QNN-4", "QNN-32").
+// "float", "q8", "q4", "q32", "q4_6" (and the paper's names "CNN", "QNN-8", "QNN-4", "QNN-32",
+// "QNN-4.6").
 const char* variant_name(Variant v);
 const char* variant_paper_name(Variant v);
 bool variant_from_name(const std::string& name, Variant* v);  // accepts both spellings
@@ -84,7 +92,13 @@ class Network {
 
   // The GEMM behind a variant: a lowbit path name ("u4_gemm_...") or "eigen_f32" / "eigen_s32".
   std::string gemm_name(Variant v) const;
-  int bits(Variant v) const;  // 32 for kFloat and kQ32's products, else 8 or 4
+  int bits(Variant v) const;  // 32 for kFloat and kQ32's products, 8 or 4, 0 for kQ46 (see levels)
+  // Whether the weights file holds this variant (kFloat always; kQ32 when it holds kQ8).
+  bool has_variant(Variant v) const;
+  // Code counts of a quantized variant: activations N_x and weights N_w (2^bits for kQ8 / kQ4 / kQ32).
+  // Throws std::runtime_error when the file has no such variant.
+  int activation_levels(Variant v) const;
+  int weight_levels(Variant v) const;
   const std::vector<LayerInfo>& layers() const;
   const std::string& path() const;
 
