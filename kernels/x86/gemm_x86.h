@@ -317,6 +317,23 @@ void pack_x_block(const QuantizedMatrix& x, int j0, int cols, int strips_padded,
 // x: the tile's first strip in the packed block, x_stride bytes between units.
 
 // 8-bit, AVX-512-VNNI: one vpdpbusd per row and strip per unit.
+// Byte-unit loop shared by the 8-bit VNNI and 4.6-bit kernels: per unit, the NV strips of X, then
+// per row a broadcast dword of W and acc = multiply_add(acc, x, w).
+template <class Isa, int MR, int NV, class MultiplyAdd>
+LOWBIT_INLINE void for_each_byte_unit(const uint8_t* w, std::ptrdiff_t w_stride, const uint8_t* x,
+                                      std::ptrdiff_t x_stride, int units, typename Isa::V acc[MR][NV],
+                                      MultiplyAdd multiply_add) {
+  using V = typename Isa::V;
+  for (int u = 0; u < units; ++u, x += x_stride, w += 4) {
+    V xv[NV];
+    LOWBIT_UNROLL for (int s = 0; s < NV; ++s) xv[s] = Isa::load(x + s * Isa::kBytes);
+    LOWBIT_UNROLL for (int m = 0; m < MR; ++m) {
+      const V wb = Isa::bcast32(w + m * w_stride);
+      LOWBIT_UNROLL for (int s = 0; s < NV; ++s) acc[m][s] = multiply_add(acc[m][s], xv[s], wb);
+    }
+  }
+}
+
 struct DotU8 {
   static constexpr Scheme kScheme = Scheme::kUint8;
   static constexpr int kBits = 8;
@@ -326,20 +343,10 @@ struct DotU8 {
   static LOWBIT_INLINE void tile(const uint8_t* w, std::ptrdiff_t w_stride, const uint8_t* x,
                                  std::ptrdiff_t x_stride, int units, bool /*last_unit_low_only*/,
                                  typename Isa::V out[MR][NV]) {
-    using V = typename Isa::V;
-    V acc[MR][NV];
     LOWBIT_UNROLL for (int m = 0; m < MR; ++m)
-      LOWBIT_UNROLL for (int s = 0; s < NV; ++s) acc[m][s] = Isa::zero();
-    for (int u = 0; u < units; ++u, x += x_stride, w += 4) {
-      V xv[NV];
-      LOWBIT_UNROLL for (int s = 0; s < NV; ++s) xv[s] = Isa::load(x + s * Isa::kBytes);
-      LOWBIT_UNROLL for (int m = 0; m < MR; ++m) {
-        const V wb = Isa::bcast32(w + m * w_stride);
-        LOWBIT_UNROLL for (int s = 0; s < NV; ++s) acc[m][s] = Isa::dpbusd(acc[m][s], xv[s], wb);
-      }
-    }
-    LOWBIT_UNROLL for (int m = 0; m < MR; ++m)
-      LOWBIT_UNROLL for (int s = 0; s < NV; ++s) out[m][s] = acc[m][s];
+      LOWBIT_UNROLL for (int s = 0; s < NV; ++s) out[m][s] = Isa::zero();
+    for_each_byte_unit<Isa, MR, NV>(w, w_stride, x, x_stride, units, out,
+                                    [](auto acc, auto xv, auto wb) { return Isa::dpbusd(acc, xv, wb); });
   }
 };
 
@@ -488,18 +495,9 @@ struct MaddubsU46 {
   static LOWBIT_INLINE void tile(const uint8_t* w, std::ptrdiff_t w_stride, const uint8_t* x,
                                  std::ptrdiff_t x_stride, int units, bool /*last_unit_low_only*/,
                                  typename Isa::V out[MR][NV]) {
-    using V = typename Isa::V;
-    sum16_flush32<Isa, MR, NV>(units, kU46UnitsPerFlush, out, [&](int u0, int n, V acc[MR][NV]) {
-      const uint8_t* xu = x + u0 * x_stride;
-      const uint8_t* wu = w + 4 * u0;
-      for (int u = 0; u < n; ++u, xu += x_stride, wu += 4) {
-        V xv[NV];
-        LOWBIT_UNROLL for (int s = 0; s < NV; ++s) xv[s] = Isa::load(xu + s * Isa::kBytes);
-        LOWBIT_UNROLL for (int m = 0; m < MR; ++m) {
-          const V wb = Isa::bcast32(wu + m * w_stride);
-          LOWBIT_UNROLL for (int s = 0; s < NV; ++s) acc[m][s] = maddubs_add16<Isa>(acc[m][s], xv[s], wb);
-        }
-      }
+    sum16_flush32<Isa, MR, NV>(units, kU46UnitsPerFlush, out, [&](int u0, int n, typename Isa::V acc[MR][NV]) {
+      for_each_byte_unit<Isa, MR, NV>(w + 4 * u0, w_stride, x + u0 * x_stride, x_stride, n, acc,
+                                      [](auto a, auto xv, auto wb) { return maddubs_add16<Isa>(a, xv, wb); });
     });
   }
 };
