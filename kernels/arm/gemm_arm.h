@@ -906,5 +906,256 @@ struct CentredPath : PathBase<Big, Small> {
   }
 };
 
+// ---- 4-bit kernels on pair-major operands (VMUL.I8 + VPADAL.U8 / MUL .16b + UADALP) -------------
+// The structure of the 4.6-bit kernels with raw 4-bit codes (0..15): W is PairMajor<kMR> (one byte
+// per code, a row's pair of steps in one 16-bit lane, broadcast with VDUP.16), X is PairNibbles<kNR>
+// (half a byte per code): one 16-byte load per pair of steps and 16 columns, and VAND #0x0F / VSHR #4
+// give exactly the two pair-major q registers of X the 4.6-bit kernel loads. A product is at most
+// 15 * 15 = 225 (an unsigned byte: VMUL.I8 is exact), VPADAL.U8 adds two of them to an unsigned
+// 16-bit lane: at most 450 per pair, so blocks of kU4FlushBytes = 145 pairs (65250 <= 65535). The
+// zero points are arbitrary, so the unpack is the column- and row-sum correction of TileOutput.
+
+// Pair-major nibbles, kLines a multiple of 16: per pair of steps (k, k+1) and group of 16 lines,
+// 16 bytes; byte 2n + s (n = 0..7, s = 0, 1) holds line n at step k+s in its low nibble and line n+8
+// at step k+s in its high nibble. Depth padded to even with zeros.
+template <int kLinesInPanel>
+struct PairNibbles {
+  static_assert(kLinesInPanel % 16 == 0, "groups of 16 lines");
+  static constexpr int kLines = kLinesInPanel;
+  static constexpr int kDepthStep = 2;
+  static int padded_depth(int depth) { return round_up(depth, kDepthStep); }
+  static std::size_t panel_bytes(int depth) { return static_cast<std::size_t>(padded_depth(depth)) / 2 * kLines; }
+  static void put(uint8_t* panel, int line, int k, uint8_t v) {
+    const int c = line % 16;
+    panel[(k / 2) * kLines + (line / 16) * 16 + 2 * (c % 8) + k % 2] |= static_cast<uint8_t>(v << (4 * (c / 8)));
+  }
+};
+
+// A full panel of X in PairNibbles order, with its column sums. Per pair of steps and 16 columns:
+// two 16-byte loads, VSLI packs columns n and n+8 of each row into one byte, VST2.8 interleaves the
+// two rows; the sums: VADD.I8 of the two rows (<= 30) and two VADDW.U8 into 16-bit lanes.
+template <int kLines>
+void pack_full_panel(const PairNibbles<kLines>&, const uint8_t* x, std::ptrdiff_t stride, int depth,
+                     uint8_t* panel, uint32_t* col_sums) {
+  static_assert(kLines <= kMaxPanelColumns, "");
+  constexpr int kGroups = kLines / 16;
+  constexpr int kPairsPerFlush = 65535 / 30;
+  uint16x8_t sums16[2 * kGroups];
+  uint32x4_t sums32[4 * kGroups];
+  unroll<2 * kGroups>([&](auto c) { sums16[c] = vdupq_n_u16(0); });
+  unroll<4 * kGroups>([&](auto c) { sums32[c] = vdupq_n_u32(0); });
+  auto flush = [&]() {
+    unroll<2 * kGroups>([&](auto c) {
+      sums32[2 * c] = vaddw_u16(sums32[2 * c], vget_low_u16(sums16[c]));
+      sums32[2 * c + 1] = vaddw_u16(sums32[2 * c + 1], vget_high_u16(sums16[c]));
+      sums16[c] = vdupq_n_u16(0);
+    });
+  };
+  for (int k = 0, pairs = 0; k < depth; k += 2) {
+    const uint8_t* even = x + k * stride;
+    const uint8_t* odd = k + 1 < depth ? even + stride : kZeroRow;
+    unroll<kGroups>([&](auto g) {
+      const uint8x16_t a = vld1q_u8(even + 16 * g);
+      const uint8x16_t b = vld1q_u8(odd + 16 * g);
+      const uint8x16_t s = vaddq_u8(a, b);
+      sums16[2 * g] = vaddw_u8(sums16[2 * g], vget_low_u8(s));
+      sums16[2 * g + 1] = vaddw_u8(sums16[2 * g + 1], vget_high_u8(s));
+      vst2_u8(panel + 16 * g, (uint8x8x2_t{{vsli_n_u8(vget_low_u8(a), vget_high_u8(a), 4),
+                                            vsli_n_u8(vget_low_u8(b), vget_high_u8(b), 4)}}));
+    });
+    panel += kLines;
+    if (++pairs == kPairsPerFlush) {
+      flush();
+      pairs = 0;
+    }
+  }
+  flush();
+  unroll<4 * kGroups>([&](auto c) { vst1q_u32(col_sums + 4 * c, sums32[c]); });
+}
+
+// A full 4-column panel of X, raw codes, pair-major (PairMajor<4>: 8 bytes per pair, VZIP of the
+// two rows' 4 bytes), with its column sums.
+template <int kLines>
+void pack_full_panel(const PairMajor<kLines>&, const uint8_t* x, std::ptrdiff_t stride, int depth,
+                     uint8_t* panel, uint32_t* col_sums) {
+  static_assert(kLines == 4, "the 4-column panel");
+  constexpr int kPairsPerFlush = 65535 / 510;  // any 8-bit codes
+  uint16x8_t sums16 = vdupq_n_u16(0);
+  uint32x4_t sums32 = vdupq_n_u32(0);
+  for (int k = 0, pairs = 0; k < depth; k += 2) {
+    const uint8_t* even = x + k * stride;
+    const uint8_t* odd = k + 1 < depth ? even + stride : kZeroRow;
+    const uint8x8_t a = load_chunk<4>(even);
+    const uint8x8_t b = load_chunk<4>(odd);
+    sums16 = vaddw_u8(vaddw_u8(sums16, a), b);
+    vst1_u8(panel, vzip_u8(a, b).val[0]);
+    panel += 2 * kLines;
+    if (++pairs == kPairsPerFlush) {
+      sums32 = vaddw_u16(sums32, vget_low_u16(sums16));
+      sums16 = vdupq_n_u16(0);
+      pairs = 0;
+    }
+  }
+  sums32 = vaddw_u16(sums32, vget_low_u16(sums16));
+  vst1q_u32(col_sums, sums32);
+}
+
+// A full tile summed in one block, stored: R[m][n] = (row_terms[m] - col_terms[n]) + acc[m][n]
+// (VSUB.I32 + VADDW.U16 per 4 results, mod 2^32). The fields of `out` are read into locals first.
+template <int kRows, int kVectors>
+LOWBIT_ALWAYS_INLINE void store_full_u16_tile(const TileOutput& out, const uint16x8_t (&acc)[kRows][kVectors]) {
+  int32_t* dst = out.data;
+  const std::ptrdiff_t stride = out.stride;
+  const uint32_t* row_terms = out.row_terms;
+  uint32x4_t col_terms[2 * kVectors];
+  unroll<2 * kVectors>([&](auto q) { col_terms[q] = vld1q_u32(out.col_terms + 4 * q); });
+  unroll<kRows>([&](auto m) {
+    const uint32x4_t row_term = vld1q_dup_u32(row_terms + m);
+    unroll<kVectors>([&](auto v) {
+      vst1q_s32(dst + 8 * v, vreinterpretq_s32_u32(vaddw_u16(vsubq_u32(row_term, col_terms[2 * v]),
+                                                             vget_low_u16(acc[m][v]))));
+      vst1q_s32(dst + 8 * v + 4, vreinterpretq_s32_u32(vaddw_u16(vsubq_u32(row_term, col_terms[2 * v + 1]),
+                                                                 vget_high_u16(acc[m][v]))));
+    });
+    dst += stride;
+  });
+}
+
+// A kMR x kNR 4-bit tile on pair-major operands around an ISA's inner loop. Loop provides kMR, kNR,
+// kVectors (8-lane accumulators per row), WFormat (PairMajor<kMR>), XFormat (PairNibbles<kNR>) and
+//   static void accumulate(const uint8_t* w, const uint8_t* x, int pairs, uint16x8_t (&acc)[kMR][kVectors])
+// (always inline): `pairs` pairs of steps (at most kU4FlushBytes) into fresh accumulators.
+template <class Loop>
+struct U16PairKernel {
+  static constexpr int kMR = Loop::kMR;
+  static constexpr int kNR = Loop::kNR;
+  static constexpr int kVectors = Loop::kVectors;
+  using WFormat = typename Loop::WFormat;
+  using XFormat = typename Loop::XFormat;
+  static constexpr std::size_t kWPairBytes = 2 * kMR;
+  static constexpr std::size_t kXPairBytes = kNR;
+
+  // The common case, one block (depth <= 290: every depth of the paper) and a full tile: from the
+  // loop straight to R. Otherwise run_blocks.
+  LOWBIT_MICRO_KERNEL LOWBIT_NO_PRE_RA_SCHEDULING static void run(const uint8_t* w, const uint8_t* x, int depth,
+                                                                  const TileOutput& out) {
+    const int pairs = depth / 2;
+    if (pairs > kU4FlushBytes || out.rows != kMR || out.cols != kNR) {
+      run_blocks(w, x, pairs, out);
+      return;
+    }
+    uint16x8_t acc[kMR][kVectors];
+    accumulate(w, x, pairs, acc);  // out of line: inlined here, GCC copies accumulators in the loop
+    store_full_u16_tile(out, acc);
+  }
+
+  // Any tile at any depth: blocks of at most 145 pairs, their 32-bit totals kept in memory.
+  LOWBIT_MICRO_KERNEL static void run_blocks(const uint8_t* w, const uint8_t* x, int pairs, const TileOutput& out) {
+    alignas(16) uint32_t totals[kMR][kNR];
+    for (int p0 = 0; p0 == 0 || p0 < pairs; p0 += kU4FlushBytes) {
+      const int block = std::min(kU4FlushBytes, pairs - p0);
+      uint16x8_t acc[kMR][kVectors];
+      accumulate(w + p0 * kWPairBytes, x + p0 * kXPairBytes, block, acc);
+      unroll<kMR>([&](auto m) { finish_u16_block(out, m, acc[m], totals[m], p0 == 0, p0 + block >= pairs); });
+    }
+  }
+
+  // The inner loop out of line, so that the register allocator sees only the loop.
+  LOWBIT_MICRO_KERNEL LOWBIT_NO_PRE_RA_SCHEDULING static void accumulate(const uint8_t* w, const uint8_t* x,
+                                                                         int pairs,
+                                                                         uint16x8_t (&result)[kMR][kVectors]) {
+    uint16x8_t acc[kMR][kVectors];
+    Loop::accumulate(w, x, pairs, acc);
+    unroll<kMR>([&](auto m) { unroll<kVectors>([&](auto v) { result[m][v] = acc[m][v]; }); });
+  }
+};
+
+// The last 4 columns (width 100 = 6 x 16 + 4): X raw codes pair-major (PairMajor<4>, 8 bytes per
+// pair: one d register), products and accumulators in d registers (VMUL.I8 d + VPADAL.U8 d / MUL
+// .8b + UADALP .4h). Any tile, any depth: blocks of 145 pairs, totals in registers.
+template <int kRows>
+struct U4PairKernel4 {
+  static constexpr int kMR = kRows;
+  static constexpr int kNR = 4;
+  using WFormat = PairMajor<kMR>;
+  using XFormat = PairMajor<kNR>;
+
+  LOWBIT_MICRO_KERNEL LOWBIT_NO_PRE_RA_SCHEDULING static void run(const uint8_t* w8, const uint8_t* x8,
+                                                                  int depth, const TileOutput& out) {
+    const int pairs = depth / 2;
+    const int8_t* w = reinterpret_cast<const int8_t*>(w8);
+    uint32x4_t totals[kMR];
+    unroll<kMR>([&](auto m) { totals[m] = vdupq_n_u32(0); });
+    for (int p0 = 0; p0 < pairs; p0 += kU4FlushBytes) {
+      const int block = std::min(kU4FlushBytes, pairs - p0);
+      uint16x4_t acc[kMR];
+      unroll<kMR>([&](auto m) { acc[m] = vdup_n_u16(0); });
+      for (int p = block; p > 0; --p, w += 2 * kMR, x8 += 2 * kNR) {
+        const auto ws = load_row_pairs<kMR>(w);
+        const uint8x8_t xs = vld1_u8(x8);
+        unroll<kMR>([&](auto m) {
+          constexpr int kLane = m;
+          acc[m] = vpadal_u8(acc[m], vmul_u8(vreinterpret_u8_s8(broadcast_row_pair<kLane>(ws)), xs));
+        });
+      }
+      unroll<kMR>([&](auto m) { totals[m] = vaddw_u16(totals[m], acc[m]); });
+    }
+    unroll<kMR>([&](auto m) {
+      const uint32x4_t sums[1] = {totals[m]};
+      store_row(out, m, sums);
+    });
+  }
+};
+
+// Packed weights of a 4-bit pair-major path: uint32 row sums (H' = height rounded up to kMR), then
+// panels of kMR rows in PairMajor<kMR> (raw codes). 16 steps of kMR rows at a time: VPADDL.U8 +
+// VPADAL.U16 for the sums, store_centred_rows (VST4.16 for 4 rows) for the order. Rows past the
+// height and steps past the depth are zeros. Byte for byte what Path::pack_weights writes.
+template <int kMR>
+void pack_weights_u4_pairs(const QuantizedMatrix& w, void* packed) {
+  using Format = PairMajor<kMR>;
+  const int rows = round_up(w.rows, kMR);
+  const int depth = w.cols;
+  const int padded_depth = Format::padded_depth(depth);
+  const std::size_t panel_bytes = Format::panel_bytes(depth);
+  int32_t* row_sums = static_cast<int32_t*>(packed);
+  uint8_t* panel = reinterpret_cast<uint8_t*>(row_sums + rows);
+  for (int i0 = 0; i0 < rows; i0 += kMR, panel += panel_bytes) {
+    uint32x4_t sums[kMR];
+    unroll<kMR>([&](auto m) { sums[m] = vdupq_n_u32(0); });
+    for (int k0 = 0; k0 < depth; k0 += 16) {
+      int16x8_t codes[kMR];
+      unroll<kMR>([&](auto m) {
+        const int i = i0 + m;
+        uint8x16_t v = vdupq_n_u8(0);
+        if (i < w.rows) {
+          const uint8_t* src = w.data + i * w.stride + k0;
+          alignas(16) uint8_t padded[16];
+          if (k0 + 16 > depth) {
+            std::memset(padded, 0, sizeof padded);
+            std::memcpy(padded, src, depth - k0);
+            src = padded;
+          }
+          v = vld1q_u8(src);
+        }
+        sums[m] = vpadalq_u16(sums[m], vpaddlq_u8(v));
+        codes[m] = vreinterpretq_s16_u8(v);
+      });
+      int16_t* dst = reinterpret_cast<int16_t*>(panel + static_cast<std::size_t>(k0) * kMR);
+      if (k0 + 16 <= padded_depth) {
+        store_centred_rows(Format{}, codes, dst);
+      } else {
+        alignas(16) int16_t last[8 * kMR];
+        store_centred_rows(Format{}, codes, last);
+        std::memcpy(dst, last, static_cast<std::size_t>(padded_depth - k0) * kMR);
+      }
+    }
+    unroll<kMR>([&](auto m) {
+      const uint64x2_t halves = vpaddlq_u32(sums[m]);
+      row_sums[i0 + m] = static_cast<int32_t>(static_cast<uint32_t>(vgetq_lane_u64(halves, 0) + vgetq_lane_u64(halves, 1)));
+    });
+  }
+}
+
 }  // namespace
 }  // namespace lowbit
