@@ -799,7 +799,57 @@ LOWBIT_ALWAYS_INLINE void store_s32_tile(const CentredTileOutput& out, const int
 }
 #endif
 
-// ---- A 4.6-bit path: weights packing and the loop over tiles -------------------------------------
+// ---- Signed-byte weight panels (4-bit pair-major, 4.6-bit) and the 4.6-bit path -------------------
+
+// Weights as signed bytes w - offset (offset = z_w: centred 4.6-bit weights; 0: raw 4-bit codes,
+// which fit a signed byte) in `WFormat` panels of kMR rows, after int32 row sums of those bytes.
+// 16 steps of kMR rows at a time: VSUB.I8, sums by VPADDL.S8 + VPADAL.S16, the format's order by
+// store_centred_rows. Rows past the height and steps past the depth are zeros.
+template <class WFormat, int kMR>
+void pack_weight_panels(const QuantizedMatrix& w, int32_t offset, void* packed) {
+  const int rows = round_up(w.rows, kMR);
+  const int depth = w.cols;
+  const int padded_depth = WFormat::padded_depth(depth);
+  const std::size_t panel_bytes = WFormat::panel_bytes(depth);
+  const uint8x16_t centre = vdupq_n_u8(static_cast<uint8_t>(offset));
+  int32_t* row_sums = static_cast<int32_t*>(packed);
+  uint8_t* panel = reinterpret_cast<uint8_t*>(row_sums + rows);
+  for (int i0 = 0; i0 < rows; i0 += kMR, panel += panel_bytes) {
+    int32x4_t sums[kMR];
+    unroll<kMR>([&](auto m) { sums[m] = vdupq_n_s32(0); });
+    for (int k0 = 0; k0 < depth; k0 += 16) {
+      int16x8_t centred[kMR];
+      unroll<kMR>([&](auto m) {
+        const int i = i0 + m;
+        int8x16_t v = vdupq_n_s8(0);
+        if (i < w.rows) {
+          const uint8_t* src = w.data + i * w.stride + k0;
+          alignas(16) uint8_t padded[16];
+          if (k0 + 16 > depth) {  // the last steps, padded with the offset (0 once subtracted)
+            std::memset(padded, offset, sizeof padded);
+            std::memcpy(padded, src, depth - k0);
+            src = padded;
+          }
+          v = vreinterpretq_s8_u8(vsubq_u8(vld1q_u8(src), centre));
+        }
+        sums[m] = vpadalq_s16(sums[m], vpaddlq_s8(v));
+        centred[m] = vreinterpretq_s16_s8(v);
+      });
+      int16_t* dst = reinterpret_cast<int16_t*>(panel + static_cast<std::size_t>(k0) * kMR);
+      if (k0 + 16 <= padded_depth) {
+        store_centred_rows(WFormat{}, centred, dst);
+      } else {
+        alignas(16) int16_t last[8 * kMR];
+        store_centred_rows(WFormat{}, centred, last);
+        std::memcpy(dst, last, static_cast<std::size_t>(padded_depth - k0) * kMR);
+      }
+    }
+    unroll<kMR>([&](auto m) {
+      const int64x2_t halves = vpaddlq_s32(sums[m]);
+      row_sums[i0 + m] = static_cast<int32_t>(vgetq_lane_s64(halves, 0) + vgetq_lane_s64(halves, 1));
+    });
+  }
+}
 
 // Packed weights: int32 sum_k (w - z_w) per row, then the panels (WFormat: PairMajor<kMR> or, for
 // SDOT, Dot4<8, kMR>).
@@ -808,53 +858,9 @@ struct CentredPath : PathBase<Big, Small> {
   using PathBase<Big, Small>::kMR;
   using typename PathBase<Big, Small>::WFormat;
 
-  // 16 steps of kMR rows at a time: centre (VSUB.I8), sum (VPADDL.S8, VPADAL.S16), interleave the
-  // rows in the format's order (store_centred_rows). Rows past the height and steps past the depth
-  // are zeros.
   static void pack_weights(const QuantizedMatrix& w, void* packed) {
     check_symmetric_weights(w.levels, w.zero_point);
-    const int rows = round_up(w.rows, kMR);
-    const int depth = w.cols;
-    const int padded_depth = WFormat::padded_depth(depth);
-    const std::size_t panel_bytes = WFormat::panel_bytes(depth);
-    const uint8x16_t centre = vdupq_n_u8(static_cast<uint8_t>(w.zero_point));
-    int32_t* row_sums = static_cast<int32_t*>(packed);
-    uint8_t* panel = reinterpret_cast<uint8_t*>(row_sums + rows);
-    for (int i0 = 0; i0 < rows; i0 += kMR, panel += panel_bytes) {
-      int32x4_t sums[kMR];
-      unroll<kMR>([&](auto m) { sums[m] = vdupq_n_s32(0); });
-      for (int k0 = 0; k0 < depth; k0 += 16) {
-        int16x8_t centred[kMR];
-        unroll<kMR>([&](auto m) {
-          const int i = i0 + m;
-          int8x16_t v = vdupq_n_s8(0);
-          if (i < w.rows) {
-            const uint8_t* src = w.data + i * w.stride + k0;
-            alignas(16) uint8_t padded[16];
-            if (k0 + 16 > depth) {  // the last steps, padded with the zero point (centred: 0)
-              std::memset(padded, w.zero_point, sizeof padded);
-              std::memcpy(padded, src, depth - k0);
-              src = padded;
-            }
-            v = vreinterpretq_s8_u8(vsubq_u8(vld1q_u8(src), centre));
-          }
-          sums[m] = vpadalq_s16(sums[m], vpaddlq_s8(v));
-          centred[m] = vreinterpretq_s16_s8(v);
-        });
-        int16_t* dst = reinterpret_cast<int16_t*>(panel + static_cast<std::size_t>(k0) * kMR);
-        if (k0 + 16 <= padded_depth) {
-          store_centred_rows(WFormat{}, centred, dst);
-        } else {
-          alignas(16) int16_t last[8 * kMR];
-          store_centred_rows(WFormat{}, centred, last);
-          std::memcpy(dst, last, static_cast<std::size_t>(padded_depth - k0) * kMR);
-        }
-      }
-      unroll<kMR>([&](auto m) {
-        const int64x2_t halves = vpaddlq_s32(sums[m]);
-        row_sums[i0 + m] = static_cast<int32_t>(vgetq_lane_s64(halves, 0) + vgetq_lane_s64(halves, 1));
-      });
-    }
+    pack_weight_panels<WFormat, kMR>(w, w.zero_point, packed);
   }
 
   static void gemm_packed(const PackedWeights& w, const QuantizedMatrix& x, const ResultMatrix& r,
@@ -1107,54 +1113,12 @@ struct U4PairKernel4 {
   }
 };
 
-// Packed weights of a 4-bit pair-major path: uint32 row sums (H' = height rounded up to kMR), then
-// panels of kMR rows in PairMajor<kMR> (raw codes). 16 steps of kMR rows at a time: VPADDL.U8 +
-// VPADAL.U16 for the sums, store_centred_rows (VST4.16 for 4 rows) for the order. Rows past the
-// height and steps past the depth are zeros. Byte for byte what Path::pack_weights writes.
+// Packed weights of a 4-bit pair-major path: row sums of the raw codes (H' = height rounded up to
+// kMR), then panels of kMR rows in PairMajor<kMR> (raw codes, < 16 so they read the same as signed
+// bytes). Byte for byte what Path::pack_weights writes.
 template <int kMR>
 void pack_weights_u4_pairs(const QuantizedMatrix& w, void* packed) {
-  using Format = PairMajor<kMR>;
-  const int rows = round_up(w.rows, kMR);
-  const int depth = w.cols;
-  const int padded_depth = Format::padded_depth(depth);
-  const std::size_t panel_bytes = Format::panel_bytes(depth);
-  int32_t* row_sums = static_cast<int32_t*>(packed);
-  uint8_t* panel = reinterpret_cast<uint8_t*>(row_sums + rows);
-  for (int i0 = 0; i0 < rows; i0 += kMR, panel += panel_bytes) {
-    uint32x4_t sums[kMR];
-    unroll<kMR>([&](auto m) { sums[m] = vdupq_n_u32(0); });
-    for (int k0 = 0; k0 < depth; k0 += 16) {
-      int16x8_t codes[kMR];
-      unroll<kMR>([&](auto m) {
-        const int i = i0 + m;
-        uint8x16_t v = vdupq_n_u8(0);
-        if (i < w.rows) {
-          const uint8_t* src = w.data + i * w.stride + k0;
-          alignas(16) uint8_t padded[16];
-          if (k0 + 16 > depth) {
-            std::memset(padded, 0, sizeof padded);
-            std::memcpy(padded, src, depth - k0);
-            src = padded;
-          }
-          v = vld1q_u8(src);
-        }
-        sums[m] = vpadalq_u16(sums[m], vpaddlq_u8(v));
-        codes[m] = vreinterpretq_s16_u8(v);
-      });
-      int16_t* dst = reinterpret_cast<int16_t*>(panel + static_cast<std::size_t>(k0) * kMR);
-      if (k0 + 16 <= padded_depth) {
-        store_centred_rows(Format{}, codes, dst);
-      } else {
-        alignas(16) int16_t last[8 * kMR];
-        store_centred_rows(Format{}, codes, last);
-        std::memcpy(dst, last, static_cast<std::size_t>(padded_depth - k0) * kMR);
-      }
-    }
-    unroll<kMR>([&](auto m) {
-      const uint64x2_t halves = vpaddlq_u32(sums[m]);
-      row_sums[i0 + m] = static_cast<int32_t>(static_cast<uint32_t>(vgetq_lane_u64(halves, 0) + vgetq_lane_u64(halves, 1)));
-    });
-  }
+  pack_weight_panels<PairMajor<kMR>, kMR>(w, 0, packed);
 }
 
 }  // namespace
