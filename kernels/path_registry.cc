@@ -69,9 +69,12 @@ bool scheme_from_name(const std::string& name, Scheme* scheme) {
   return false;
 }
 
-int max_code(Scheme scheme, int levels) {
-  if (levels > 0) return levels - 1;
-  return scheme == Scheme::kUint4 ? 15 : 255;
+int max_code(Scheme scheme) {
+  switch (scheme) {
+    case Scheme::kUint4: return 15;
+    case Scheme::kUint4_6: return 254;
+    default: return 255;
+  }
 }
 
 const std::vector<const GemmPath*>& compiled_paths() {

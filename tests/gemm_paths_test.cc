@@ -32,10 +32,10 @@ std::string describe(const Case& c) {
 
 // The largest code of each operand of `path` in case `c`.
 int max_w_code(const GemmPath& path, const Case& c) {
-  return path.scheme == Scheme::kUint4_6 ? c.levels.weights - 1 : max_code(path.scheme, 0);
+  return path.scheme == Scheme::kUint4_6 ? c.levels.weights - 1 : max_code(path.scheme);
 }
 int max_x_code(const GemmPath& path, const Case& c) {
-  return path.scheme == Scheme::kUint4_6 ? c.levels.activations - 1 : max_code(path.scheme, 0);
+  return path.scheme == Scheme::kUint4_6 ? c.levels.activations - 1 : max_code(path.scheme);
 }
 
 // Runs `path` on one case, twice: weights packed per call, and packed once then reused.
@@ -111,7 +111,7 @@ TEST_P(GemmPathTest, RandomShapes) {
 }
 
 TEST_P(GemmPathTest, ExtremeValuesAndZeroPoints) {
-  const int max = max_code(path().scheme, 0);  // 4.6-bit: clamped to the pair's codes
+  const int max = max_code(path().scheme);  // 4.6-bit: clamped to the pair's codes
   for (Case::Fill fill : {Case::kZeros, Case::kMax, Case::kMaxMin, Case::kRandom})
     for (int32_t zw : {0, max})
       for (int32_t zx : {0, max})

@@ -221,7 +221,7 @@ struct Network::Impl {
     bool ready = false;
   };
   QVariant q8, q4, q46;  // kQ32 runs q8 with Eigen int32 products
-  std::vector<int32_t> sums_q8, sums_q4, sums_q32, sums_q46;
+  std::vector<int32_t> last_sums[static_cast<int>(Variant::kQ46) + 1];  // layer 6 sums, by Variant value
 
   // Buffers, sized at load: inference allocates nothing (lowbit::Scratch grows on first use).
   std::vector<float> act_f[2], col_f, phase_f, out_f;
@@ -239,9 +239,7 @@ struct Network::Impl {
                                (v == Variant::kQ32 ? " (it runs the QNN-8 model)" : ""));
     return q;
   }
-  std::vector<int32_t>& sums(Variant v) {
-    return v == Variant::kQ4 ? sums_q4 : v == Variant::kQ32 ? sums_q32 : v == Variant::kQ46 ? sums_q46 : sums_q8;
-  }
+  std::vector<int32_t>& sums(Variant v) { return last_sums[static_cast<int>(v)]; }
   const float* conv_float(const uint8_t* image);
   const int32_t* conv_quant(const uint8_t* image, Variant v);
   int fc(const uint8_t* image, Variant v, float* logits, Timing* t);
@@ -287,10 +285,7 @@ void Network::Impl::build(const detail::WeightsFile& w) {
   out_f.assign(max_out, 0.0f);
   acc.assign(max_out, 0);
   fc_x.assign(fc_in, 0.0f);
-  sums_q8.assign(fc_in, 0);
-  sums_q4.assign(fc_in, 0);
-  sums_q32.assign(fc_in, 0);
-  sums_q46.assign(fc_in, 0);
+  for (auto& s : last_sums) s.assign(fc_in, 0);
   fw = w.weights;
   fb = w.biases;
   fw.back() = transpose(w.weights.back(), fc_out, fc_in);

@@ -105,8 +105,8 @@ enum class Scheme {
 
 const char* scheme_name(Scheme scheme);  // "uint8", "uint4", "uint4_6"
 bool scheme_from_name(const std::string& name, Scheme* scheme);
-// The largest code the scheme allows for operands with `levels` levels (0: the scheme's maximum).
-int max_code(Scheme scheme, int levels);
+// The largest code an operand of the scheme may hold (uint4_6: of the largest level count, 255).
+int max_code(Scheme scheme);
 
 // One implementation of the product for one operand width on one instruction set:
 // pack the weights, then pack the activations, multiply, unpack (zero-point corrections).
