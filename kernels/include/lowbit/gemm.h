@@ -108,10 +108,18 @@ bool scheme_from_name(const std::string& name, Scheme* scheme);
 // The largest code an operand of the scheme may hold (uint4_6: of the largest level count, 255).
 int max_code(Scheme scheme);
 
+// The register tile of a micro-kernel: MR rows of W by NR columns of X, KR depth steps per step of
+// its inner loop. A path's name states it (..._gemm_<MR>x<NR>c<KR>__...).
+struct GemmTile {
+  int mr = 0;
+  int nr = 0;
+  int kr = 0;
+};
+
 // One implementation of the product for one operand width on one instruction set:
 // pack the weights, then pack the activations, multiply, unpack (zero-point corrections).
-// Name grammar: <scheme>_gemm_<MR>x<NR>[c<KR>]__<isa> with scheme u8, u4 or u4_6, after XNNPACK's
-// micro-kernel names.
+// Name grammar: <scheme>_gemm_<MR>x<NR>c<KR>__<isa> with scheme u8, u4 or u4_6, after XNNPACK's
+// micro-kernel names; kernels/common/define_path.h defines a path from its name.
 struct GemmPath {
   const char* name;
   Scheme scheme;  // the codes it accepts
@@ -120,6 +128,7 @@ struct GemmPath {
   void (*pack_weights)(const QuantizedMatrix& w, void* packed);
   void (*gemm_packed)(const PackedWeights& w, const QuantizedMatrix& x, const ResultMatrix& r,
                       Scratch& scratch);
+  GemmTile tile;  // what the name claims; checked by tests/gemm_paths_test.cc
 };
 
 // Every path compiled into this binary, whether or not this CPU can run it.
