@@ -49,7 +49,11 @@ if [ "$(id -u)" -ne 0 ]; then sudo=(sudo); fi
 export DEBIAN_FRONTEND=noninteractive
 
 echo "install-deps.sh: installing ${need[*]} ${want[*]}"
-"${sudo[@]}" apt-get update -qq
+# A mirror may fail one index for a while ("Mirror sync in progress?"): what we need can still be
+# installable from the others, so a failed update is a warning; a failed install below is the error.
+if ! "${sudo[@]}" apt-get update -qq; then
+  echo "install-deps.sh: apt-get update failed for some index; installing from the lists there are" >&2
+fi
 if [ ${#need[@]} -gt 0 ]; then
   "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${need[@]}"
 fi
