@@ -1,4 +1,4 @@
-"""The MRZ data generator is deterministic: same seed -> same bytes (scripts/qnn_data.py)."""
+"""The MRZ data generator is deterministic: same seed -> same bytes (lowbit.qnn.data)."""
 import hashlib
 import json
 import os
@@ -6,7 +6,7 @@ import os
 import numpy as np
 import pytest
 
-import qnn_data
+from lowbit.qnn import data as qnn_data
 
 ROOT = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
 

@@ -1,7 +1,7 @@
-"""scripts/qnn_table.py: the QNN table from a `qbench qnn` results file, with the QNN-4.6 row."""
+"""lowbit.qnn.table: the QNN table from a `qbench qnn` results file, with the QNN-4.6 row."""
 import json
 
-import qnn_table
+from lowbit.qnn import table as qnn_table
 
 
 def _results(tmp_path, variants):

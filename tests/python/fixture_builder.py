@@ -6,7 +6,7 @@ per-repetition entries, then _mean/_median/_stddev/_cv aggregates) with the
 added `context.qbench` object.  Times start from the paper's table, scaled by
 a machine speed factor, with deterministic log-normal noise (seeded).
 
-    /usr/bin/python3 tests/scripts/fixture_builder.py   # rewrite tests/fixtures/*.json
+    /usr/bin/python3 tests/python/fixture_builder.py   # rewrite tests/fixtures/*.json
 
 The committed fixtures must equal what this writes (a test checks it).
 """

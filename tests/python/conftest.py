@@ -1,16 +1,17 @@
-"""Fixtures for the tests of scripts/ (helpers live in script_helpers.py)."""
+"""Fixtures of the Python tests (helpers live in helpers.py, fixture documents in fixture_builder.py).
+
+The package is found through pytest.ini (`pythonpath = python`); pytest puts this folder on the
+import path for helpers and fixture_builder.
+"""
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from script_helpers import FIXTURES  # noqa: E402  (also puts scripts/ on sys.path)
-
-import fixture_builder  # noqa: E402
+import fixture_builder
+from helpers import FIXTURES
 
 
 @pytest.fixture

@@ -1,13 +1,14 @@
-"""tables.py: the paper's layout, geomeans, determinism, several files, missing kernels."""
+"""lowbit tables: the paper's layout, geomeans, determinism, several files, missing kernels."""
 
 import csv
 import io
 
 import pytest
 
-import qbench_results as qr
-import tables
-from script_helpers import FIXTURES, run_main, run_script
+from helpers import FIXTURES, run_cli, run_main
+from lowbit import results as qr
+from lowbit import speedups
+from lowbit.reference import load_reference
 
 
 def markdown_rows(text: str, title_start: str):
@@ -24,15 +25,15 @@ def markdown_rows(text: str, title_start: str):
 
 
 def test_markdown_is_byte_identical_across_runs():
-    first = run_script("tables.py", FIXTURES / "laptop-x86.json", FIXTURES / "odroid-armv7.json")
-    second = run_script("tables.py", FIXTURES / "laptop-x86.json", FIXTURES / "odroid-armv7.json")
+    first = run_cli("tables", FIXTURES / "laptop-x86.json", FIXTURES / "odroid-armv7.json")
+    second = run_cli("tables", FIXTURES / "laptop-x86.json", FIXTURES / "odroid-armv7.json")
     assert first.returncode == 0, first.stderr
     assert first.stdout == second.stdout
 
 
 def test_out_dir_writes_md_csv_tex_deterministically(tmp_path):
     for out in ("a", "b"):
-        done = run_main(tables, FIXTURES / "laptop-x86.json", "--out-dir", tmp_path / out)
+        done = run_main("tables", FIXTURES / "laptop-x86.json", "--out-dir", tmp_path / out)
         assert done.returncode == 0, done.stderr
     for name in ("table.md", "table.csv", "table.tex"):
         assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes()
@@ -41,7 +42,7 @@ def test_out_dir_writes_md_csv_tex_deterministically(tmp_path):
 
 
 def test_geomean_row_on_a_hand_computable_fixture():
-    text = run_main(tables, FIXTURES / "geomean-hand.json").stdout
+    text = run_main("tables", FIXTURES / "geomean-hand.json").stdout
     header, body = markdown_rows(text, "Speedup over float32")
     geomean = dict(zip(header, body[-1]))
     assert body[-1][0] == "geomean"
@@ -58,7 +59,7 @@ def test_geomean_row_on_a_hand_computable_fixture():
 
 def test_float32_is_the_faster_eigen_layout_per_shape():
     results = qr.load_results(FIXTURES / "odroid-armv7.json")
-    measured = tables.Measured(results, "gemm")
+    measured = speedups.Measured(results, "gemm")
     for shape in results.shapes():
         col = results.median("gemm", "float32", shape)
         row = results.median("gemm", "float32_rowmajor", shape)
@@ -67,15 +68,15 @@ def test_float32_is_the_faster_eigen_layout_per_shape():
 
 def test_paper_ratios_and_ratio_of_ratios():
     results = qr.load_results(FIXTURES / "geomean-hand.json")
-    reference = qr.load_reference()
+    reference = load_reference()
     shape = qr.Shape(8, 100, 10)
-    pair = tables.SPEEDUPS_VS_FLOAT[2]  # uint4 vs float32
-    assert tables.paper_speedup(reference, pair, shape) == pytest.approx(8.3 / 3.9)
-    assert tables.Measured(results, "gemm").speedup(pair, shape) == pytest.approx(2.0)
+    pair = speedups.SPEEDUPS_VS_FLOAT[2]  # uint4 vs float32
+    assert speedups.paper_speedup(reference, pair, shape) == pytest.approx(8.3 / 3.9)
+    assert speedups.Measured(results, "gemm").speedup(pair, shape) == pytest.approx(2.0)
 
 
 def test_missing_kernels_print_a_dash_not_an_error():
-    done = run_main(tables, FIXTURES / "missing-kernel.json")
+    done = run_main("tables", FIXTURES / "missing-kernel.json")
     assert done.returncode == 0, done.stderr
     header, body = markdown_rows(done.stdout, "Time per product")
     columns = dict(zip(header, zip(*body)))
@@ -90,7 +91,7 @@ def test_missing_kernels_print_a_dash_not_an_error():
 
 
 def test_two_files_in_one_comparison():
-    done = run_main(tables, FIXTURES / "odroid-armv7.json", FIXTURES / "laptop-x86.json")
+    done = run_main("tables", FIXTURES / "odroid-armv7.json", FIXTURES / "laptop-x86.json")
     text = done.stdout
     assert text.count("\n## ") == 3  # two sections and the comparison
     header, body = markdown_rows(text, "Comparison of files")
@@ -104,19 +105,19 @@ def test_two_files_in_one_comparison():
 
 
 def test_instruction_counts_are_labelled_modelled():
-    text = run_main(tables, FIXTURES / "instructions-x86.json").stdout
+    text = run_main("tables", FIXTURES / "instructions-x86.json").stdout
     assert "Instructions per product" in text and "Modelled: instruction counts on x86_64" in text
 
 
 def test_prepacked_family_gets_its_own_section(make_results):
     path = make_results("prepacked.json", kernels=("float32", "uint8", "uint4"), family="gemm_prepacked",
                         weights_mode="prepacked")
-    text = run_main(tables, path).stdout
+    text = run_main("tables", path).stdout
     assert "weights prepacked" in text
 
 
 def test_csv_is_one_machine_readable_table():
-    done = run_main(tables, FIXTURES / "laptop-x86.json", "--format", "csv")
+    done = run_main("tables", FIXTURES / "laptop-x86.json", "--format", "csv")
     rows = list(csv.DictReader(io.StringIO(done.stdout)))
     assert len(rows) == 19 and rows[-1]["height"] == "geomean"
     first = rows[0]
@@ -125,9 +126,9 @@ def test_csv_is_one_machine_readable_table():
 
 
 def test_bad_input_exits_2_with_the_file_named():
-    done = run_script("tables.py", FIXTURES / "truncated.json")
+    done = run_cli("tables", FIXTURES / "truncated.json")
     assert done.returncode == 2 and "truncated.json" in done.stderr
-    done = run_main(tables, FIXTURES / "laptop-x86.json", "--format", "all")
+    done = run_main("tables", FIXTURES / "laptop-x86.json", "--format", "all")
     assert done.returncode == 2 and "--out-dir" in done.stderr
 
 
@@ -139,20 +140,20 @@ def test_four_six_bit_table_only_when_measured_and_its_ratios(make_results):
              ("uint4_6", shapes[0]): 3.0, ("uint4_6", shapes[1]): 4.0 * 1.21}
     without = make_results("no46.json", kernels=("float32", "uint8", "uint4"), shapes=shapes,
                            fixed_times={k: v for k, v in fixed.items() if k[0] != "uint4_6"})
-    assert "4.6-bit" not in run_main(tables, without).stdout
+    assert "4.6-bit" not in run_main("tables", without).stdout
 
     def add_levels(doc):
         doc["context"]["qbench"]["kernels"]["uint4_6"]["levels"] = {"activations": 63, "weights": 9}
 
     path = make_results("with46.json", edit=add_levels, kernels=("float32", "uint8", "uint4", "uint4_6"),
                         shapes=shapes, fixed_times=fixed)
-    text = run_main(tables, path).stdout
+    text = run_main("tables", path).stdout
     header, body = markdown_rows(text, "The 4.6-bit scheme")
     geomean = dict(zip(header, body[-1]))
     assert geomean["uint4_6 vs uint8"] == "3.00"    # 9/3 and 14.52/4.84
     assert geomean["uint4 vs uint4_6"] == "1.10"    # 3/3 and 4.84/4: sqrt(1 * 1.21)
     assert "(N_x, N_w) = (63, 9)" in text
-    comparison = run_main(tables, path, path).stdout
+    comparison = run_main("tables", path, path).stdout
     header, body = markdown_rows(comparison, "Comparison of files")
     rows = {r[0]: r for r in body}
     assert rows["uint4 vs uint4_6"][1] == "1.04 (2024)"

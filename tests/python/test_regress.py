@@ -1,10 +1,9 @@
-"""regress.py: the gate's verdicts and exit statuses."""
+"""lowbit regress: the gate's verdicts and exit statuses."""
 
 import pytest
 
 import fixture_builder
-import regress
-from script_helpers import FIXTURES, run_main, run_script, set_samples
+from helpers import FIXTURES, run_cli, run_main, set_samples
 
 SLOW_SHAPES = ((8, 400, 40), (24, 100, 100), (24, 1600, 10))
 LAPTOP = FIXTURES / "laptop-x86.json"
@@ -12,11 +11,11 @@ LAPTOP = FIXTURES / "laptop-x86.json"
 
 def gate(*args):
     """The gate called in-process (the CLI itself is exercised by the *_cli tests)."""
-    return run_main(regress, *args)
+    return run_main("regress", *args)
 
 
 def test_identical_files_pass_cli():
-    done = run_script("regress.py", LAPTOP, LAPTOP)
+    done = run_cli("regress", LAPTOP, LAPTOP)
     assert done.returncode == 0, done.stdout
     assert "result: PASS" in done.stdout
 
@@ -92,7 +91,7 @@ def test_too_few_repetitions_is_inconclusive_and_named(make_results):
 
 
 def test_malformed_or_truncated_input_is_inconclusive_cli(write_text):
-    done = run_script("regress.py", LAPTOP, FIXTURES / "truncated.json")
+    done = run_cli("regress", LAPTOP, FIXTURES / "truncated.json")
     assert done.returncode == 2 and "truncated.json" in done.stderr and "not valid JSON" in done.stderr
     bad = write_text("bad.json", '{"context": {}}')
     done = gate(bad, LAPTOP)
@@ -146,7 +145,7 @@ def test_a_new_verification_failure_is_a_regression(make_results):
 
 
 def test_help_explains_exit_statuses_cli():
-    done = run_script("regress.py", "--help")
+    done = run_cli("regress", "--help")
     assert done.returncode == 0 and "2 inconclusive" in done.stdout
 
 

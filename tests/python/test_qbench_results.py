@@ -5,8 +5,10 @@ import json
 import pytest
 
 import fixture_builder
-import qbench_results as qr
-from script_helpers import FIXTURES, run_script
+from helpers import FIXTURES, run_cli
+from lowbit import results as qr
+from lowbit.provenance import provenance
+from lowbit.reference import load_reference
 
 
 def test_committed_fixtures_match_the_builder():
@@ -75,7 +77,7 @@ def test_instruction_counts_are_the_metric():
 
 
 def test_provenance_names_machine_compiler_commit_and_timing():
-    facts = qr.provenance(qr.load_results(FIXTURES / "laptop-x86.json"))
+    facts = provenance(qr.load_results(FIXTURES / "laptop-x86.json"))
     assert "i7-1165G7" in facts["machine"] and "x86_64" in facts["machine"]
     assert "GNU 12.2.0" in facts["compiler"] and "-O3" in facts["compiler"]
     assert facts["commit"].startswith("0123456789abcdef")
@@ -83,7 +85,7 @@ def test_provenance_names_machine_compiler_commit_and_timing():
 
 
 def test_reference_table_has_the_papers_18_shapes():
-    reference = qr.load_reference()
+    reference = load_reference()
     assert len(reference) == 18
     assert reference[qr.Shape(8, 100, 10)] == {"float32": 8.3, "int32": 8.3, "uint8": 4.6, "uint4": 3.9}
 
@@ -134,8 +136,8 @@ def test_not_an_object(write_text):
 
 
 def test_cli_exit_status_2_on_bad_input():
-    done = run_script("qbench_results.py", FIXTURES / "truncated.json")
+    done = run_cli("summary", FIXTURES / "truncated.json")
     assert done.returncode == 2
     assert "truncated.json" in done.stderr and "not valid JSON" in done.stderr
-    done = run_script("qbench_results.py", FIXTURES / "laptop-x86.json")
+    done = run_cli("summary", FIXTURES / "laptop-x86.json")
     assert done.returncode == 0 and "18 shapes" in done.stdout

@@ -1,15 +1,15 @@
-"""plots.py writes PNG and SVG; report.py writes one self-contained HTML file."""
+"""`lowbit plots` writes PNG and SVG; `lowbit report` writes one self-contained HTML file."""
 
 import re
 import xml.etree.ElementTree as ET
 
-from script_helpers import FIXTURES, run_script
+from helpers import FIXTURES, run_cli
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 
 def test_plots_write_png_and_svg(tmp_path):
-    done = run_script("plots.py", FIXTURES / "laptop-x86.json", "--out-dir", tmp_path)
+    done = run_cli("plots", FIXTURES / "laptop-x86.json", "--out-dir", tmp_path)
     assert done.returncode == 0, done.stderr
     for stem in ("speedup_vs_float32", "gops_vs_depth"):
         assert (tmp_path / f"{stem}.png").read_bytes().startswith(PNG_SIGNATURE)
@@ -21,12 +21,12 @@ def test_plots_write_png_and_svg(tmp_path):
 
 def test_svg_output_is_deterministic(tmp_path):
     for out in ("a", "b"):
-        run_script("plots.py", FIXTURES / "odroid-armv7.json", "--out-dir", tmp_path / out)
+        run_cli("plots", FIXTURES / "odroid-armv7.json", "--out-dir", tmp_path / out)
     assert (tmp_path / "a" / "gops_vs_depth.svg").read_bytes() == (tmp_path / "b" / "gops_vs_depth.svg").read_bytes()
 
 
 def test_plots_of_several_files_and_odd_inputs(tmp_path):
-    done = run_script("plots.py", FIXTURES / "instructions-x86.json", FIXTURES / "missing-kernel.json",
+    done = run_cli("plots", FIXTURES / "instructions-x86.json", FIXTURES / "missing-kernel.json",
                       "--out-dir", tmp_path)
     assert done.returncode == 0, done.stderr
     names = sorted(p.name for p in tmp_path.iterdir())
@@ -35,13 +35,13 @@ def test_plots_of_several_files_and_odd_inputs(tmp_path):
 
 
 def test_plots_bad_input_exits_2(tmp_path):
-    done = run_script("plots.py", FIXTURES / "truncated.json", "--out-dir", tmp_path)
+    done = run_cli("plots", FIXTURES / "truncated.json", "--out-dir", tmp_path)
     assert done.returncode == 2 and "truncated.json" in done.stderr
 
 
 def test_report_is_self_contained(tmp_path):
     out = tmp_path / "report.html"
-    done = run_script("report.py", FIXTURES / "odroid-armv7.json", FIXTURES / "laptop-x86.json",
+    done = run_cli("report", FIXTURES / "odroid-armv7.json", FIXTURES / "laptop-x86.json",
                       "--out", out)
     assert done.returncode == 0, done.stderr
     html = out.read_text()
@@ -56,5 +56,5 @@ def test_report_is_self_contained(tmp_path):
 
 
 def test_report_bad_input_exits_2(tmp_path):
-    done = run_script("report.py", FIXTURES / "truncated.json", "--out", tmp_path / "r.html")
+    done = run_cli("report", FIXTURES / "truncated.json", "--out", tmp_path / "r.html")
     assert done.returncode == 2 and "truncated.json" in done.stderr

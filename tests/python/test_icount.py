@@ -1,13 +1,13 @@
 #!/usr/bin/python3
-"""Tests of the deterministic instruction counts (tools/icount/, scripts/icount.py).
+"""Tests of the deterministic instruction counts (tools/icount/, lowbit.icount).
 
 The driver is cross-built for ARMv7 and run under qemu-arm with the counting plugin; x86 under
 callgrind. Everything skips (with the reason) where qemu-user, the cross compiler, valgrind or CMake
 is missing. Builds go to $ICOUNT_BUILD_ROOT/icount-<arch> (default build/icount-<arch>), shared with
-scripts/icount.py and scripts/icount-gate.sh: the first run builds (about a minute per
+`lowbit icount` and scripts/icount-gate.sh: the first run builds (about a minute per
 architecture), later ones reuse it.
 
-    /usr/bin/python3 -m pytest -q tests/icount
+    /usr/bin/python3 -m pytest -q tests/python/test_icount.py
 """
 
 from __future__ import annotations
@@ -16,16 +16,14 @@ import json
 import os
 import shutil
 import subprocess
-import sys
 import tempfile
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT / "scripts"))
-import icount  # noqa: E402
-import qbench_results  # noqa: E402
+from helpers import LOWBIT_ENV, REPO as ROOT, lowbit_command
+from lowbit import icount
+from lowbit import results as qbench_results
 
 BUILD_ROOT = Path(os.environ.get("ICOUNT_BUILD_ROOT") or ROOT / "build")
 
@@ -150,7 +148,7 @@ def test_prepacked_weights_count_less_than_per_call(armv7):
     assert prepacked < per_call
 
 
-# --- scripts/icount.py end to end -------------------------------------------------------------
+# --- lowbit icount end to end -------------------------------------------------------------
 
 @pytest.fixture(scope="module")
 def armv7_results(armv7, tmp_path_factory):
@@ -159,9 +157,9 @@ def armv7_results(armv7, tmp_path_factory):
     config.write_text(json.dumps({"name": "tiny", "kernels": ["uint4", "uint8", "xnnpack_u8"],
                                   "shapes": [[8, 100, 10], [8, 100, 40]], "seed": 1}))
     out = tmp / "tiny-armv7.json"
-    command = [sys.executable, str(ROOT / "scripts" / "icount.py"), "--arch", "armv7", "--config",
-               str(config), "--out", str(out), "--build-dir", str(armv7.build_dir), "--no-build"]
-    result = subprocess.run(command, capture_output=True, text=True)
+    command = lowbit_command("icount", "--arch", "armv7", "--config", config, "--out", out,
+                             "--build-dir", armv7.build_dir, "--no-build")
+    result = subprocess.run(command, env=LOWBIT_ENV, capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     return out, result.stderr
 
@@ -189,28 +187,27 @@ def test_script_writes_qbench_results(armv7, armv7_results):
 
 def test_regress_accepts_the_same_counts_and_catches_a_change(armv7_results, tmp_path):
     out, _ = armv7_results
-    regress = [sys.executable, str(ROOT / "scripts" / "regress.py")]
-    assert subprocess.run([*regress, str(out), str(out)], capture_output=True).returncode == 0
+    regress = lowbit_command("regress")
+    assert subprocess.run([*regress, str(out), str(out)], env=LOWBIT_ENV, capture_output=True).returncode == 0
 
     doc = json.loads(out.read_text())
     doc["benchmarks"][0]["instructions"] *= 1.05
     worse = tmp_path / "worse.json"
     worse.write_text(json.dumps(doc))
-    assert subprocess.run([*regress, str(out), str(worse)], capture_output=True).returncode == 1
+    assert subprocess.run([*regress, str(out), str(worse)], env=LOWBIT_ENV, capture_output=True).returncode == 1
 
     doc = json.loads(out.read_text())
     doc["context"]["qbench"]["compiler"] = "GNU 13.1.0 (arm-linux-gnueabihf-g++)"
     other = tmp_path / "other-compiler.json"
     other.write_text(json.dumps(doc))
-    assert subprocess.run([*regress, str(out), str(other)], capture_output=True).returncode == 2
+    assert subprocess.run([*regress, str(out), str(other)], env=LOWBIT_ENV, capture_output=True).returncode == 2
 
 
 def test_script_refuses_to_overwrite(armv7, armv7_results):
     out, _ = armv7_results
-    result = subprocess.run([sys.executable, str(ROOT / "scripts" / "icount.py"), "--arch", "armv7",
-                             "--config", str(ROOT / "configs" / "quick.json"), "--out", str(out),
-                             "--build-dir", str(armv7.build_dir), "--no-build"],
-                            capture_output=True, text=True)
+    result = subprocess.run(lowbit_command("icount", "--arch", "armv7", "--config", ROOT / "configs" / "quick.json",
+                                           "--out", out, "--build-dir", armv7.build_dir, "--no-build"),
+                            env=LOWBIT_ENV, capture_output=True, text=True)
     assert result.returncode == 2 and "--overwrite" in result.stderr
 
 

@@ -1,4 +1,4 @@
-"""The .qnnw weights file and the integer model (scripts/qnn_intmodel.py)."""
+"""The .qnnw weights file and the integer model (lowbit.qnn.intmodel)."""
 import hashlib
 import os
 import struct
@@ -7,7 +7,7 @@ import zlib
 import numpy as np
 import pytest
 
-import qnn_intmodel as im
+from lowbit.qnn import intmodel as im
 
 ROOT = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
 WEIGHTS = os.path.join(ROOT, "models", "mrz-v1.qnnw")
@@ -135,7 +135,7 @@ def test_quantization_rules():
     # half away from zero, clamped
     q = im.quantize(np.array([-5, -1.0, 0.0, 3.0, 9.0], np.float32), s, off, 4)
     assert q.tolist() == [0, 0, 4, 15, 15]
-    assert im._lround([0.5, 1.5, 2.5, -0.5]).tolist() == [1, 2, 3, -1]
+    assert im.lround([0.5, 1.5, 2.5, -0.5]).tolist() == [1, 2, 3, -1]
     # requantization: round half up in float32, saturated
     assert im.requantize([0, 1, 2, 3, 100, 10 ** 6], 0.5, 4).tolist() == [0, 1, 1, 2, 15, 15]
     assert im.requantize([0, 3, 100, 10 ** 6], 0.5, 0, qmax=62).tolist() == [0, 2, 50, 62]
