@@ -36,6 +36,14 @@ def provenance(results: Results) -> Dict[str, str]:
         "config": f"{q.get('config_path') or 'unknown'}"
                   + (f" (sha256 {q['config_sha256'][:12]})" if q.get("config_sha256") else ""),
     }
+    facts.update(run_facts(results))
+    return facts
+
+
+def run_facts(results: Results) -> Dict[str, str]:
+    """The facts only some files have: ISAs, load, order, kernels, and what went wrong."""
+    q, c = results.qbench, results.context
+    facts = {}
     if q.get("cpu_isas"):
         facts["cpu ISAs"] = ", ".join(map(str, q["cpu_isas"])) + (
             f" (forced: {q['forced_isa']})" if q.get("forced_isa") else "")
