@@ -14,9 +14,6 @@ from typing import Dict, List, Optional, Sequence, Tuple
 from lowbit.results import PAPER_KERNELS, Results, Shape, order_kernels
 
 FLOAT_KERNELS = ("float32", "float32_rowmajor")
-# Kernels that always get a column (missing ones print '-'): the paper's four
-# and gemmlowp, which the paper's "uint8" column resembles.
-CORE_KERNELS = ("float32", "int32", "uint8", "uint4", "uint8_gemmlowp")
 MISSING = "-"
 
 
