@@ -3,6 +3,8 @@ SHELL := /bin/bash
 # The Debian interpreter: it sees python3-numpy, -matplotlib, -scipy, -torch (a python3 earlier on
 # PATH may not).
 PYTHON ?= /usr/bin/python3
+# The project's Python: the package python/lowbit, one command line with subcommands.
+LOWBIT_PY := PYTHONPATH=$(CURDIR)/python $(PYTHON) -m lowbit
 BUILD ?= build
 ASAN_BUILD ?= build-asan
 CONFIG ?= configs/paper-table.json
@@ -44,7 +46,7 @@ test-cpp: build
 	cd $(BUILD) && ctest --output-on-failure -j $$(nproc)
 
 test-python: deps-test
-	$(PYTHON) -m pytest -q tests/scripts tests/icount tests/qnn
+	$(PYTHON) -m pytest -q tests/python
 
 # The C++ tests once more under AddressSanitizer + UndefinedBehaviorSanitizer, in their own build.
 test-sanitizers: deps-test
@@ -70,7 +72,7 @@ test-icount: deps-test
 smoke: build
 	rm -rf $(BUILD)/smoke && mkdir -p $(BUILD)/smoke
 	$(QBENCH) run --config configs/quick.json --out $(BUILD)/smoke/quick.json
-	$(PYTHON) scripts/tables.py $(BUILD)/smoke/quick.json --out-dir $(BUILD)/smoke
+	$(LOWBIT_PY) tables $(BUILD)/smoke/quick.json --out-dir $(BUILD)/smoke
 	$(PYTHON) /usr/share/benchmark/compare.py benchmarks $(BUILD)/smoke/quick.json $(BUILD)/smoke/quick.json > $(BUILD)/smoke/compare.txt
 	@echo "smoke: results, tables and compare.py output in $(BUILD)/smoke/"
 
@@ -79,26 +81,26 @@ smoke: build
 reproduce: build qnn-data
 	mkdir -p $(RUN_DIR)
 	$(PIN) $(QBENCH) run --config $(CONFIG) --out $(RUN_DIR)/paper-table.json
-	$(PYTHON) scripts/tables.py $(RUN_DIR)/paper-table.json --out-dir $(RUN_DIR)
-	$(PYTHON) scripts/plots.py $(RUN_DIR)/paper-table.json --out-dir $(RUN_DIR)
-	$(PYTHON) scripts/report.py $(RUN_DIR)/paper-table.json --out $(RUN_DIR)/report.html
+	$(LOWBIT_PY) tables $(RUN_DIR)/paper-table.json --out-dir $(RUN_DIR)
+	$(LOWBIT_PY) plots $(RUN_DIR)/paper-table.json --out-dir $(RUN_DIR)
+	$(LOWBIT_PY) report $(RUN_DIR)/paper-table.json --out $(RUN_DIR)/report.html
 	$(PIN) $(QBENCH) qnn --config $(QNN_CONFIG) --out $(RUN_DIR)/qnn.json
-	$(PYTHON) scripts/qnn_table.py $(RUN_DIR)/qnn.json --out $(RUN_DIR)/qnn-table.md
+	$(LOWBIT_PY) qnn-table $(RUN_DIR)/qnn.json --out $(RUN_DIR)/qnn-table.md
 	@cat $(RUN_DIR)/table.md
 	@echo "make reproduce: results, tables, plots and report in $(RUN_DIR)/"
 
 # The QNN test sets (generated, deterministic: docs/qnn.md), made when missing.
 qnn-data: deps
 	@for f in $(QNN_DATA); do [ -f $$f ] || missing=1; done; \
-	if [ -n "$$missing" ]; then $(PYTHON) scripts/qnn_data.py --out models/data; fi
+	if [ -n "$$missing" ]; then $(LOWBIT_PY) qnn-data --out models/data; fi
 
 # Retrains the QNN weights (models/mrz-v1.qnnw and its fixtures and report; minutes on a CPU).
 train: deps-train build
-	$(PYTHON) scripts/qnn_train.py
+	$(LOWBIT_PY) qnn-train
 
 # make regress BASELINE=old.json NEW=new.json
 regress:
-	$(PYTHON) scripts/regress.py $(BASELINE) $(NEW)
+	$(LOWBIT_PY) regress $(BASELINE) $(NEW)
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD)

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The instruction-count regression gate: recounts configs/quick.json for each architecture and
-# compares with the committed baseline (scripts/regress.py: a cell more than 2 % worse fails).
+# compares with the committed baseline (`lowbit regress`: a cell more than 2 % worse fails).
 #
 #   scripts/icount-gate.sh                 x86 (callgrind), armv7 and aarch64 (qemu-user + plugin)
 #   scripts/icount-gate.sh armv7 aarch64   some of them
@@ -8,12 +8,12 @@
 # Builds into $ICOUNT_BUILD_ROOT/icount-<arch> (default build/icount-<arch>); the fresh counts are
 # left there as gate-quick.json. An intended change of the counts is accepted by regenerating the
 # baseline and committing it (docs/instruction-counts.md):
-#   /usr/bin/python3 scripts/icount.py --arch ARCH --config configs/quick.json \
+#   PYTHONPATH=python /usr/bin/python3 -m lowbit icount --arch ARCH --config configs/quick.json \
 #       --out results/baselines/icount-ARCH-quick.json --overwrite
 #
 # Exit status: 0 every architecture passed; 1 a regression (or a wrong result); 2 inconclusive (a
 # different compiler, flags, CPU model or architecture than the baseline's, a missing baseline or
-# tool, a failed build). As in scripts/regress.py, 2 wins over 1.
+# tool, a failed build). As in `lowbit regress`, 2 wins over 1.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 PYTHON=${PYTHON:-/usr/bin/python3}
@@ -32,7 +32,7 @@ for arch in "${archs[@]}"; do
     echo "icount gate: $baseline is missing" >&2
     status=2
   else
-    ICOUNT_BUILD_ROOT=$BUILD_ROOT "$PYTHON" scripts/icount.py --arch "$arch" --config configs/quick.json \
+    ICOUNT_BUILD_ROOT=$BUILD_ROOT PYTHONPATH=python "$PYTHON" -m lowbit icount --arch "$arch" --config configs/quick.json \
       --out "$out" --overwrite --compare "$baseline"
     status=$?
     [ $status -gt 2 ] && status=2  # 3: a tool is missing
