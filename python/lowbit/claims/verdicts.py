@@ -79,7 +79,9 @@ def from_checks(outcomes: Sequence[Outcome]) -> Tuple[str, str]:
     if not measured:
         return NOT_MEASURABLE, "; ".join(dict.fromkeys(o.reason for o in absent))
     if len(held) == len(outcomes):
-        return REPRODUCED, "within tolerance" if len(held) == 1 else f"all {len(held)} checks within tolerance"
+        if len(held) == 1:
+            return REPRODUCED, f"within tolerance ({describe_tolerance(held[0].check)})"
+        return REPRODUCED, f"all {len(held)} checks within tolerance"
     if not held:
         return NOT_REPRODUCED, "; ".join(_missed(o) for o in missed)
     parts = [f"held: {', '.join(o.check['name'] for o in held)}"]
@@ -105,9 +107,8 @@ def other_conditions(claim: dict, outcomes: Sequence[Outcome]) -> List[str]:
     wanted = claim.get("platform_arch")
     timed_on = sorted({o.arch or "unrecorded" for o in outcomes if o.measured})
     if wanted and any(arch_family(a) != arch_family(wanted) for a in timed_on):
-        paper = ARCH_NAMES.get(wanted, wanted)
-        differences.append(f"timed on {', '.join(ARCH_NAMES.get(a, a) for a in timed_on)}; "
-                           f"the paper's figure is a {paper} timing")
+        here = ", ".join(ARCH_NAMES.get(a, a) for a in timed_on)
+        differences.append(f"timed on {here}, not on the paper's {ARCH_NAMES.get(wanted, wanted)}")
     if claim.get("substitute"):
         differences.append(f"stand-in data: {claim['substitute']}")
     return differences
