@@ -142,7 +142,8 @@ def _metric(entry: dict, measure: str) -> Optional[float]:
     if measure == "instructions":
         value = entry.get("instructions")
     else:
-        scale = TIME_UNIT_TO_US.get(entry.get("time_unit", "us"))
+        unit = entry.get("time_unit", "us")
+        scale = TIME_UNIT_TO_US.get(unit) if isinstance(unit, str) else None
         raw = entry.get("real_time")
         value = raw * scale if scale is not None and isinstance(raw, (int, float)) else None
     if not isinstance(value, (int, float)) or isinstance(value, bool):

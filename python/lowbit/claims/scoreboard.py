@@ -1,7 +1,9 @@
-"""The scoreboard: a compact text table of a claims.json document, for the end of `make reproduce`."""
+"""The scoreboard of a claims.json document: a compact text table (the end of `make reproduce`) and an HTML table (the report)."""
 
 from __future__ import annotations
 
+import html
+import json
 from typing import List
 
 REASON_WIDTH = 100
@@ -45,3 +47,40 @@ def render(document: dict, details_path: str = "claims.json") -> str:
     summary = ", ".join(f"{n} {verdict}" for verdict, n in counts.items())
     lines.append(f"{len(rows) - 1} claims: {summary}. Reasons and evidence in full: {details_path}")
     return "\n".join(lines) + "\n"
+
+
+VERDICT_CLASS = {"reproduced": "v-reproduced", "partly": "v-partly", "not reproduced": "v-missed",
+                 "not measurable": "v-absent"}
+
+# Verdict colours of the HTML scoreboard (the report's style sheet includes them).
+STYLE = """
+td.v-reproduced { background: #d9f2d9; } td.v-partly { background: #fff1c2; }
+td.v-missed { background: #f8d0d0; } td.v-absent { background: #e8e8e8; }
+table.claims td { white-space: normal; vertical-align: top; text-align: left; }
+table.claims td.num { text-align: right; white-space: nowrap; }
+details.evidence pre { font-size: 0.85em; max-height: 30em; overflow: auto; background: #fafafa; }
+"""
+
+
+def render_html(document: dict) -> str:
+    """The scoreboard as an HTML table: one row per claim, its evidence folded under it (no scripts)."""
+    esc = html.escape
+    counts = ", ".join(f"{n} {verdict}" for verdict, n in document.get("counts", {}).items())
+    out = [f"<p>{len(document.get('claims', []))} claims: {esc(counts)}. Verdict rules: docs/claims.md.</p>",
+           '<div class="scroll"><table class="claims"><thead><tr>',
+           "".join(f"<th>{h}</th>" for h in ("claim", "paper", "statement", "paper's figure", "measured",
+                                             "verdict", "reason and evidence")),
+           "</tr></thead><tbody>"]
+    for row in document.get("claims", []):
+        unit = row.get("unit") or ""
+        evidence = json.dumps(row.get("evidence", {}), indent=1, ensure_ascii=False)
+        out.append(
+            f'<tr id="claim-{esc(row["id"])}"><td>{esc(row["id"])}</td><td>{esc(str(row.get("paper")))}</td>'
+            f"<td>{esc(str(row.get('claim')))}<br><small>{esc(str(row.get('platform')))}</small></td>"
+            f'<td class="num">{esc(format_value(row.get("paper_value"), unit))}</td>'
+            f'<td class="num">{esc(format_value(row.get("measured_value"), unit))}</td>'
+            f'<td class="{VERDICT_CLASS.get(row["verdict"], "")}">{esc(row["verdict"])}</td>'
+            f"<td>{esc(row.get('reason', ''))}<br><small>tolerance: {esc(str(row.get('tolerance')))}</small>"
+            f'<details class="evidence"><summary>evidence</summary><pre>{esc(evidence)}</pre></details></td></tr>')
+    out.append("</tbody></table></div>")
+    return "\n".join(out)
