@@ -132,11 +132,13 @@ def verdict(claim: dict, outcomes: Sequence[Outcome], model: Sequence[Outcome] =
 
 
 def _with_model(result: str, reason: str, model: Sequence[Outcome]) -> Tuple[str, str]:
-    """Rule 4: what the instruction-count model adds to a timing that did not reproduce the claim."""
+    """Rule 4: what the instruction-count model adds to a timing that did not reproduce the claim.
+
+    The reason starts with what decided the verdict (the scoreboard shows only its beginning)."""
     model_result, model_reason = from_checks(model)
-    note = f"model: {model_result} ({model_reason})"
+    values = "; ".join(f"{o.check['name']}: {o.value:.3g} ({describe_tolerance(o.check)})" for o in model if o.measured)
     if model_result == REPRODUCED or (model_result == PARTLY and result == NOT_MEASURABLE):
-        return PARTLY, f"{reason}; {note}, model only, not a timing"
+        return PARTLY, f"model only, not a timing: {values}; timing: {reason}"
     if result == NOT_MEASURABLE and model_result == NOT_REPRODUCED:
-        return NOT_REPRODUCED, f"{reason}; {note}, model only"
-    return result, f"{reason}; {note}"
+        return NOT_REPRODUCED, f"model only: {model_reason}; timing: {reason}"
+    return result, f"{reason}; model {model_result}: {model_reason}"
