@@ -70,6 +70,8 @@ def test_the_model_can_only_lift_a_timing_to_partly():
     assert result == PARTLY and "model only" in reason
     assert verdict(TIMING_CLAIM, nothing_timed, [measured(AT_LEAST_2, 1.5, "armv7")])[0] == NOT_REPRODUCED
     assert verdict(TIMING_CLAIM, nothing_timed, [absent(AT_LEAST_2)])[0] == NOT_MEASURABLE
+    result, reason = verdict(TIMING_CLAIM, [measured(AT_LEAST_2, 3.0, "x86_64")], [measured(AT_LEAST_2, 2.5, "armv7")])
+    assert result == PARTLY and reason.startswith("held, but timed on x86-64") and "model only" not in reason
     on_arm = [measured(AT_LEAST_2, 3.0, "armv7")]
     assert verdict(TIMING_CLAIM, on_arm, [measured(AT_LEAST_2, 1.0, "armv7")])[0] == REPRODUCED
 

@@ -80,7 +80,7 @@ def from_checks(outcomes: Sequence[Outcome]) -> Tuple[str, str]:
         return NOT_MEASURABLE, "; ".join(dict.fromkeys(o.reason for o in absent))
     if len(held) == len(outcomes):
         if len(held) == 1:
-            return REPRODUCED, f"within tolerance ({describe_tolerance(held[0].check)})"
+            return REPRODUCED, f"{held[0].value:.3g}, within tolerance ({describe_tolerance(held[0].check)})"
         return REPRODUCED, f"all {len(held)} checks within tolerance"
     if not held:
         return NOT_REPRODUCED, "; ".join(_missed(o) for o in missed)
@@ -119,15 +119,17 @@ def verdict(claim: dict, outcomes: Sequence[Outcome], model: Sequence[Outcome] =
     result, reason = from_checks(outcomes)
     if claim.get("unavailable") and result == NOT_MEASURABLE:
         reason = claim["unavailable"]
+    held = result == REPRODUCED
     differences = other_conditions(claim, outcomes) if result != NOT_MEASURABLE else []
-    if differences:
-        if result == REPRODUCED:
-            result = PARTLY
-            reason = f"held, but {'; '.join(differences)}"
-        else:
-            reason = f"{reason} ({'; '.join(differences)})"
-    if model and result != REPRODUCED:
-        result, reason = _with_model(result, reason, model)
+    if differences and held:
+        result, reason = PARTLY, f"held, but {'; '.join(differences)}"
+    elif differences:
+        reason = f"{reason} ({'; '.join(differences)})"
+    if model and not held:
+        return _with_model(result, reason, model)
+    if model:
+        model_result, model_reason = from_checks(model)
+        reason = f"{reason}; model {model_result}: {model_reason}"
     return result, reason
 
 
