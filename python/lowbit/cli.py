@@ -12,12 +12,13 @@ import argparse
 import sys
 
 from lowbit import icount, plots, regress, report, summary, tables
+from lowbit.claims import cli as claims
 from lowbit.qnn import data as qnn_data
 from lowbit.qnn import table as qnn_table
 from lowbit.qnn import train as qnn_train
 from lowbit.results import EXIT_BAD_INPUT, ResultsError
 
-COMMANDS = (summary, tables, plots, report, regress, icount, qnn_data, qnn_train, qnn_table)
+COMMANDS = (summary, tables, plots, report, regress, icount, qnn_data, qnn_train, qnn_table, claims)
 
 
 def build_parser() -> argparse.ArgumentParser:
