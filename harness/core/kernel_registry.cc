@@ -19,6 +19,8 @@ std::string isa_names() {
 
 }  // namespace
 
+std::string per_path_id(const std::string& name, const std::string& isa) { return name + kPathSeparator + isa; }
+
 void KernelRegistry::add(GemmKernel kernel) {
   if (find(kernel.id) != nullptr) throw std::logic_error("kernel id '" + kernel.id + "' registered twice");
   kernels_.push_back(std::move(kernel));
@@ -47,7 +49,7 @@ KernelLookup KernelRegistry::lookup(const std::string& id) const {
     if (find(id) == nullptr) {
       std::string paths;  // the ISAs this binary has for `name`
       for (const GemmKernel& k : kernels_)
-        if (k.id.compare(0, name.size() + 1, name + kPathSeparator) == 0)
+        if (k.id.compare(0, name.size() + 1, per_path_id(name, "")) == 0)
           paths += (paths.empty() ? "" : ", ") + k.id.substr(name.size() + 1);
       if (paths.empty())
         throw UnknownKernel("unknown kernel '" + id + "': '" + name +

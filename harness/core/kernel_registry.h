@@ -21,6 +21,9 @@ class UnknownKernel : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// "<name>@<isa>": the id of one implementation of a kernel.
+std::string per_path_id(const std::string& name, const std::string& isa);
+
 // What an id names here.
 struct KernelLookup {
   const GemmKernel* kernel = nullptr;  // null when the id names a path not compiled into this binary

@@ -48,12 +48,14 @@ class PreparedLowbit : public PreparedGemm {
   lowbit::Scratch scratch_;
 };
 
-const char* description_of(lowbit::Scheme scheme) {
+std::string description_of(lowbit::Scheme scheme) {
   switch (scheme) {
     case lowbit::Scheme::kUint8: return "ours, gemmlowp-style: 8-bit operands, 32-bit accumulators";
     case lowbit::Scheme::kUint4: return "ours, the paper's: packed 4-bit operands, 16-bit accumulators";
     case lowbit::Scheme::kUint4_6:
-      return "ours, 4.6-bit: (N_x, N_w) = (63, 9) levels, 8-bit products, 16-bit accumulators";
+      return "ours, 4.6-bit: (N_x, N_w) = (" + std::to_string(lowbit::kDefaultLevelPair.activations) + ", " +
+             std::to_string(lowbit::kDefaultLevelPair.weights) +
+             ") levels, 8-bit products, 16-bit accumulators";
   }
   return "";
 }
@@ -97,10 +99,10 @@ GemmKernel selected_path_kernel(lowbit::Scheme scheme) {
 GemmKernel fixed_path_kernel(const lowbit::GemmPath& path) {
   const std::string isa = lowbit::isa_name(path.isa);
   return lowbit_kernel(
-      std::string(lowbit::scheme_name(path.scheme)) + "@" + isa, path.scheme,
-      std::string(description_of(path.scheme)) + "; the " + isa + " path only",
-      [&path]() -> const lowbit::GemmPath& { return path; },
-      [&path] { return lowbit::why_unusable(path); });
+      per_path_id(lowbit::scheme_name(path.scheme), isa), path.scheme,
+      description_of(path.scheme) + "; the " + isa + " path only",
+      [p = &path]() -> const lowbit::GemmPath& { return *p; },
+      [p = &path] { return lowbit::why_unusable(*p); });
 }
 
 }  // namespace
