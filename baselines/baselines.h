@@ -1,10 +1,15 @@
-// Factories of the libraries the project compares against; one file each in baselines/.
-// A library not found at build time still has an entry (kernel_registry.cc) saying so.
+// The libraries the project compares against, as runner kernels; one file each in baselines/.
+// They depend on qbench_core only: add_baseline_kernels() puts them into a program's registry.
 #pragma once
 
 #include "gemm_kernel.h"
+#include "kernel_registry.h"
 
 namespace qbench {
+
+// Every baseline, one registration line each (baseline_registry.cc). A library not found at build
+// time still has its ids, unavailable with the reason, so that configs naming it stay valid.
+void add_baseline_kernels(KernelRegistry& registry);
 
 GemmKernel eigen_float32_colmajor_kernel();  // id "float32"
 GemmKernel eigen_float32_rowmajor_kernel();  // id "float32_rowmajor"

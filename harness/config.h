@@ -32,6 +32,9 @@ struct Config {
 
 constexpr int kMaxDimension = 100000;
 
+// Reads a JSON file (a `qbench run` or `qbench qnn` config). Throws ConfigError naming the file.
+nlohmann::json read_json_file(const std::string& path);
+
 // Reads and validates a config file. Throws ConfigError.
 Config load_config(const std::string& path);
 
@@ -41,7 +44,8 @@ Config parse_config(const nlohmann::json& doc, const std::string& origin);
 // "8x100x10,24x400x40" -> shapes. Throws ConfigError naming `origin`.
 std::vector<GemmShape> parse_shape_list(const std::string& text, const std::string& origin);
 
-// "a,b" -> {"a", "b"}, each a known kernel id. Throws ConfigError naming `origin`.
+// "a,b" -> {"a", "b"}, each a known kernel id; a per-path id ("uint4@avx2") must also be able to run
+// here (in a config file it is skipped with its reason instead). Throws ConfigError naming `origin`.
 std::vector<std::string> parse_kernel_list(const std::string& text, const std::string& origin);
 
 const char* weights_mode_name(WeightsMode mode);

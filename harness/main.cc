@@ -5,11 +5,12 @@
 #include <CLI/CLI.hpp>
 
 #include "config.h"
+#include "known_kernels.h"
 #include "lowbit/gemm.h"
 #include "provenance.h"
 #include "qnn_benchmark.h"
+#include "results_writer.h"
 #include "sweep.h"
-#include "timed_rounds.h"
 
 namespace {
 
@@ -45,22 +46,14 @@ Config resolve(const Overrides& o) {
 
 int list_kernels() {
   std::cout << "CPU: " << cpu_model() << "\n\nKernels (id: what runs here)\n";
-  for (const GemmKernel& k : all_kernels()) {
+  for (const GemmKernel& k : known_kernels().kernels()) {
     const std::string why = k.unavailable();
-    std::cout << "  " << k.id << std::string(k.id.size() < 18 ? 18 - k.id.size() : 1, ' ')
+    std::cout << "  " << k.id << std::string(k.id.size() < 20 ? 20 - k.id.size() : 1, ' ')
               << (why.empty() ? k.implementation() : "unavailable: " + why) << "\n";
   }
-  std::cout << "\nGEMM paths compiled in (force one with " << lowbit::kForceIsaVariable << "=<isa>)\n";
-  for (const lowbit::GemmPath* p : lowbit::compiled_paths()) {
-    const std::string why = lowbit::why_unusable(*p);
-    std::string chosen;
-    try {
-      if (&lowbit::select_path(p->scheme) == p) chosen = std::string("  <- selected for ") + lowbit::scheme_name(p->scheme);
-    } catch (const std::exception&) {
-    }
-    std::cout << "  " << p->name << std::string(30 > std::string(p->name).size() ? 30 - std::string(p->name).size() : 1, ' ')
-              << (why.empty() ? "usable" : "unusable: " + why) << chosen << "\n";
-  }
+  std::cout << "\nuint8, uint4, uint4_6: the most capable path this CPU runs (force an instruction set with "
+            << lowbit::kForceIsaVariable << "=<isa>);\n<scheme>@<isa>: that path only, whatever "
+            << lowbit::kForceIsaVariable << " says. Paths not listed are not compiled into this binary.\n";
   return 0;
 }
 
@@ -108,17 +101,20 @@ int main(int argc, char** argv) {
     for (int i = 0; i < argc; ++i) command << (i ? " " : "") << argv[i];
     if (qnn->parsed()) {
       if (qnn_options.out_path.empty())
-        qnn_options.out_path = "results/qnn-" + host_name() + "-" + utc_now("%Y%m%dT%H%M%SZ") + ".json";
+        qnn_options.out_path = default_results_path("qnn");
       qnn_options.command_line = command.str();
       return run_qnn(qnn_options);
     }
     sweep.config = resolve(run_overrides);
     sweep.config_path = run_overrides.config_path;
     sweep.interleave = !no_interleave;
-    if (sweep.out_path.empty()) sweep.out_path = default_results_path(sweep.config);
+    if (sweep.out_path.empty()) sweep.out_path = default_results_path(sweep.config.name);
     sweep.command_line = command.str();
     return run_sweep(sweep);
   } catch (const ConfigError& e) {
+    std::cerr << "qbench: " << e.what() << "\n";
+    return 2;
+  } catch (const ResultsPathError& e) {
     std::cerr << "qbench: " << e.what() << "\n";
     return 2;
   } catch (const std::exception& e) {

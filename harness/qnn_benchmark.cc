@@ -8,8 +8,8 @@
 #include <nlohmann/json.hpp>
 
 #include "config.h"
-#include "provenance.h"
 #include "qnn/network.h"
+#include "results_writer.h"
 #include "sha256.h"
 #include "timed_rounds.h"
 
@@ -18,16 +18,6 @@ namespace {
 
 using nlohmann::json;
 namespace fs = std::filesystem;
-
-json read_json(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) throw ConfigError(path + ": cannot open the config file");
-  try {
-    return json::parse(in);
-  } catch (const json::parse_error& e) {
-    throw ConfigError(path + ": not valid JSON: " + e.what());
-  }
-}
 
 std::string string_field(const json& doc, const std::string& key, const std::string& origin) {
   if (!doc.contains(key) || !doc[key].is_string())
@@ -51,11 +41,8 @@ const char* kTimed =
 
 int run_qnn(const QnnOptions& options) {
   const std::string& origin = options.config_path;
-  const json config = read_json(origin);
-  if (!options.overwrite && fs::exists(options.out_path)) {
-    std::cerr << "qbench: " << options.out_path << " exists; choose another --out or pass --overwrite\n";
-    return 2;
-  }
+  const json config = read_json_file(origin);
+  check_results_path(options.out_path, options.overwrite);
   const std::string weights_path = string_field(config, "weights", origin);
   if (!config.contains("data") || !config["data"].contains("test_sets") || !config["data"]["test_sets"].is_object())
     throw ConfigError(origin + ": data.test_sets: missing or not an object {name: file}");
@@ -143,33 +130,29 @@ int run_qnn(const QnnOptions& options) {
   const TimedRounds timed = interrupted() ? TimedRounds{json::object(), json::array(), true}
                                           : time_in_rounds(cells, options.repetitions, options.min_time, true, 1);
 
-  json q = provenance();
-  q["schema_version"] = 1;
-  q["measure"] = "time";
-  q["partial"] = timed.interrupted;
-  q["command"] = options.command_line;
-  q["config_path"] = options.config_path;
-  q["config"] = config;
-  q["config_sha256"] = sha256_hex(config.dump());
-  q["timed"] = kTimed;
   json layers = json::array();
   for (const qnn::LayerInfo& l : net.layers())
     layers.push_back({{"kind", l.kind}, {"in_channels", l.in_channels}, {"out_channels", l.out_channels},
                       {"kernel", l.kernel}, {"stride", l.stride}, {"macs", l.macs}});
   json set_sizes = json::object();
   for (const qnn::Dataset& set : sets) set_sizes[set.name] = set.count;
-  q["qnn"] = {{"weights", weights_path},
-              {"weights_sha256", file_sha256(weights_path)},
-              {"accuracy_pct", accuracy},
-              {"test_set_sizes", set_sizes},
-              {"timing_set", timing_set.name},
-              {"gemm", gemms},
-              {"levels", levels},
-              {"layers", layers}};
-  q["finished_utc"] = utc_now("%Y-%m-%dT%H:%M:%SZ");
-  json doc = {{"context", timed.context}, {"benchmarks", timed.benchmarks}};
-  doc["context"]["qbench"] = q;
-  write_json_atomically(options.out_path, doc);
+  Measurement m;
+  m.partial = timed.interrupted;
+  m.command = options.command_line;
+  m.config_path = options.config_path;
+  m.config = config;
+  m.timed = kTimed;
+  m.fields = {{"qnn", {{"weights", weights_path},
+                       {"weights_sha256", file_sha256(weights_path)},
+                       {"accuracy_pct", accuracy},
+                       {"test_set_sizes", set_sizes},
+                       {"timing_set", timing_set.name},
+                       {"gemm", gemms},
+                       {"levels", levels},
+                       {"layers", layers}}}};
+  m.context = timed.context;
+  m.benchmarks = timed.benchmarks;
+  write_results(options.out_path, m);
   if (timed.interrupted) {
     std::cerr << "qbench: interrupted; what was measured is in " << options.out_path << " (marked \"partial\": true)\n";
     return 130;

@@ -1,7 +1,6 @@
 #include "sweep.h"
 
 #include <deque>
-#include <filesystem>
 #include <iostream>
 #include <map>
 #include <memory>
@@ -9,15 +8,14 @@
 #include <benchmark/benchmark.h>
 
 #include "gemm_problem.h"
-#include "provenance.h"
-#include "sha256.h"
+#include "known_kernels.h"
+#include "results_writer.h"
 #include "timed_rounds.h"
 
 namespace qbench {
 namespace {
 
 using nlohmann::json;
-namespace fs = std::filesystem;
 
 struct Cell {
   const GemmKernel* kernel;
@@ -47,13 +45,13 @@ Plan make_plan(const Config& config) {
   Plan plan;
   std::map<std::pair<std::size_t, OperandFormat>, const GemmProblem*> problem_of;
   for (const std::string& id : config.kernels) {
-    const GemmKernel& kernel = *find_kernel(id);
-    const std::string why = kernel.unavailable();
-    if (!why.empty()) {
-      std::cerr << "qbench: skipping " << id << ": " << why << "\n";
-      plan.skipped.push_back({{"kernel", id}, {"reason", why}});
+    const KernelLookup lookup = known_kernels().lookup(id);  // ids were checked with the config
+    if (!lookup.unavailable.empty()) {
+      std::cerr << "qbench: skipping " << id << ": " << lookup.unavailable << "\n";
+      plan.skipped.push_back(skipped_record(id, lookup.unavailable));
       continue;
     }
+    const GemmKernel& kernel = *lookup.kernel;
     if (config.weights == WeightsMode::kPrepacked && !kernel.supports_prepacked)
       std::cerr << "qbench: " << id << " has no pre-packed mode; it packs per call\n";
     for (std::size_t s = 0; s < config.shapes.size(); ++s) {
@@ -62,8 +60,7 @@ Plan make_plan(const Config& config) {
         problem = &plan.problems.emplace_back(make_problem(config.shapes[s], kernel.operands, config.seed));
       Cell cell{&kernel, problem, kernel.prepare(*problem, config.weights), ""};
       cell.error = cell.prepared->check();
-      plan.verification.push_back(
-          {{"kernel", id}, {"shape", problem->shape.str()}, {"ok", cell.error.empty()}, {"message", cell.error}});
+      plan.verification.push_back(verification_record(id, problem->shape, cell.error));
       std::cerr << "verify " << id << " " << problem->shape.str() << ": "
                 << (cell.error.empty() ? "ok" : "FAILED: " + cell.error) << "\n";
       if (!cell.error.empty()) ++plan.failures;
@@ -79,11 +76,13 @@ const char* kTimed =
     "zero-point corrections, one thread; operand generation and conversion to each library's input "
     "type (float, int32, signed 8-bit, transposed) happen once, outside the timed loop";
 
-}  // namespace
-
-std::string default_results_path(const Config& config) {
-  return "results/" + config.name + "-" + host_name() + "-" + utc_now("%Y%m%dT%H%M%SZ") + ".json";
+json shape_labels(const std::vector<GemmShape>& shapes) {
+  json labels = json::array();
+  for (const GemmShape& s : shapes) labels.push_back(s.str());
+  return labels;
 }
+
+}  // namespace
 
 int verify_sweep(const Config& config) {
   const Plan plan = make_plan(config);
@@ -94,11 +93,7 @@ int verify_sweep(const Config& config) {
 
 int run_sweep(const SweepOptions& options) {
   const Config& config = options.config;
-  if (!options.overwrite && fs::exists(options.out_path)) {
-    std::cerr << "qbench: " << options.out_path
-              << " exists; choose another --out or pass --overwrite\n";
-    return 2;
-  }
+  check_results_path(options.out_path, options.overwrite);
   InterruptGuard guard;
   Plan plan = make_plan(config);
   if (interrupted()) {
@@ -109,12 +104,7 @@ int run_sweep(const SweepOptions& options) {
   json kernels = json::object();
   std::vector<TimedCell> cells;
   for (const Cell& cell : plan.cells) {
-    kernels[cell.kernel->id] = {{"implementation", cell.kernel->implementation()},
-                                {"description", cell.kernel->description},
-                                {"operand_bits", cell.kernel->operands.bits}};
-    if (cell.kernel->operands.weight_levels > 0)
-      kernels[cell.kernel->id]["levels"] = {{"activations", cell.kernel->operands.activation_levels},
-                                            {"weights", cell.kernel->operands.weight_levels}};
+    kernels[cell.kernel->id] = kernel_record(*cell.kernel);
     if (!cell.error.empty()) continue;
     const GemmShape shape = cell.problem->shape;
     PreparedGemm* prepared = cell.prepared.get();
@@ -132,34 +122,26 @@ int run_sweep(const SweepOptions& options) {
             << (options.interleave ? ", each repetition a round in random order" : "") << "\n";
   const TimedRounds timed =
       time_in_rounds(cells, config.repetitions, config.min_time, options.interleave, config.seed);
-  json doc = {{"context", timed.context}, {"benchmarks", timed.benchmarks}};
+  Measurement m;
+  m.partial = timed.interrupted;
+  m.command = options.command_line;
+  m.config_path = options.config_path;
+  m.config = config.source;
+  m.timed = kTimed;
+  m.fields = {{"effective", {{"kernels", config.kernels},
+                             {"shapes", shape_labels(config.shapes)},
+                             {"repetitions", config.repetitions},
+                             {"min_time", config.min_time},
+                             {"seed", config.seed},
+                             {"interleaved", options.interleave}}},
+              {"weights_mode", weights_mode_name(config.weights)},
+              {"kernels", kernels},
+              {"skipped", plan.skipped},
+              {"verification", plan.verification}};
+  m.context = timed.context;
+  m.benchmarks = timed.benchmarks;
+  write_results(options.out_path, m);
   const bool partial = timed.interrupted;
-  json q = provenance();
-  q["schema_version"] = 1;
-  q["measure"] = "time";
-  q["partial"] = partial;
-  q["command"] = options.command_line;
-  q["config_path"] = options.config_path;
-  q["config"] = config.source;
-  q["config_sha256"] = sha256_hex(config.source.dump());
-  q["effective"] = {{"kernels", config.kernels},
-                    {"shapes", [&] {
-                       json shapes = json::array();
-                       for (const GemmShape& s : config.shapes) shapes.push_back(s.str());
-                       return shapes;
-                     }()},
-                    {"repetitions", config.repetitions},
-                    {"min_time", config.min_time},
-                    {"seed", config.seed},
-                    {"interleaved", options.interleave}};
-  q["weights_mode"] = weights_mode_name(config.weights);
-  q["timed"] = kTimed;
-  q["kernels"] = kernels;
-  q["skipped"] = plan.skipped;
-  q["verification"] = plan.verification;
-  q["finished_utc"] = utc_now("%Y-%m-%dT%H:%M:%SZ");
-  doc["context"]["qbench"] = q;
-  write_json_atomically(options.out_path, doc);
 
   if (partial) {
     std::cerr << "qbench: interrupted; what was measured is in " << options.out_path

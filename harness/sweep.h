@@ -17,14 +17,11 @@ struct SweepOptions {
 };
 
 // Exit status: 0 all verified and timed; 1 a kernel failed verification (it is not timed, the
-// rest are); 2 bad input (the message says which); 130 interrupted (what was measured is written,
-// marked partial).
+// rest are); 130 interrupted (what was measured is written, marked partial). Throws
+// ResultsPathError, before any work, when the results file cannot be written.
 int run_sweep(const SweepOptions& options);
 
 // Correctness only: every kernel of the plan on every shape. Exit 0 or 1.
 int verify_sweep(const Config& config);
-
-// The default results path: results/<config name>-<host>-<UTC time>.json
-std::string default_results_path(const Config& config);
 
 }  // namespace qbench

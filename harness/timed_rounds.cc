@@ -1,16 +1,11 @@
 #include "timed_rounds.h"
 
-#include <unistd.h>
-
 #include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cmath>
 #include <csignal>
 #include <cstdio>
-#include <ctime>
-#include <filesystem>
-#include <fstream>
 #include <iostream>
 #include <map>
 #include <random>
@@ -169,28 +164,6 @@ TimedRounds time_in_rounds(const std::vector<TimedCell>& cells, int repetitions,
       for (const json& a : aggregates_of(runs)) result.benchmarks.push_back(a);
   }
   return result;
-}
-
-void write_json_atomically(const std::string& path, const json& doc) {
-  namespace fs = std::filesystem;
-  const fs::path target(path);
-  if (target.has_parent_path()) fs::create_directories(target.parent_path());
-  const std::string temporary = path + ".tmp." + std::to_string(getpid());
-  {
-    std::ofstream out(temporary);
-    out << doc.dump(2) << "\n";
-    if (!out) throw std::runtime_error(temporary + ": write failed");
-  }
-  fs::rename(temporary, target);
-}
-
-std::string utc_now(const char* format) {
-  const std::time_t now = std::time(nullptr);
-  std::tm utc{};
-  gmtime_r(&now, &utc);
-  char text[64];
-  std::strftime(text, sizeof(text), format, &utc);
-  return text;
 }
 
 }  // namespace qbench

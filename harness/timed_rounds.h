@@ -43,10 +43,4 @@ bool interrupted();
 TimedRounds time_in_rounds(const std::vector<TimedCell>& cells, int repetitions, double min_time,
                            bool shuffle, uint64_t seed);
 
-// Writes `doc` through a temporary file and a rename: a reader never sees half a file.
-void write_json_atomically(const std::string& path, const nlohmann::json& doc);
-
-// The current UTC time formatted by strftime.
-std::string utc_now(const char* format);
-
 }  // namespace qbench

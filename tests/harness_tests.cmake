@@ -10,6 +10,7 @@ foreach(case IN ITEMS
     "negative-dimension|shapes.width\\[0\\]: must be positive"
     "huge-dimension|shapes\\[0\\]\\[2\\] \\(depth\\): 1000000 is too large"
     "unknown-kernel|kernels\\[0\\]: unknown kernel 'uint3'"
+    "unknown-isa|kernels\\[1\\]: unknown instruction set 'avx1024' in kernel 'uint4@avx1024'"
     "missing-shapes|shapes: missing"
     "zero-min-time|min_time: must be seconds"
     "not-json|not valid JSON")
@@ -27,6 +28,26 @@ add_test(NAME cli_rejects_bad_shape
 add_test(NAME cli_rejects_unknown_kernel
          COMMAND ${expect} 2 "--kernels: unknown kernel 'fp16'"
                  ${qbench} verify --config ${PROJECT_SOURCE_DIR}/configs/quick.json --kernels uint4,fp16)
+add_test(NAME cli_rejects_unknown_isa
+         COMMAND ${expect} 2 "--kernels: unknown instruction set 'sse9' in kernel 'uint4@sse9'"
+                 ${qbench} verify --config ${PROJECT_SOURCE_DIR}/configs/quick.json --kernels uint4@sse9)
+add_test(NAME cli_rejects_per_path_id_of_a_library
+         COMMAND ${expect} 2 "--kernels: unknown kernel 'float32@avx2': 'float32' has no per-instruction-set ids"
+                 ${qbench} verify --config ${PROJECT_SOURCE_DIR}/configs/quick.json --kernels float32@avx2)
+# A path of the other architecture family is never compiled in: refused on the command line.
+if(LOWBIT_ARCH STREQUAL "x86_64")
+  set(foreign_path uint4@neon)
+else()
+  set(foreign_path uint4@avx2)
+endif()
+add_test(NAME cli_rejects_path_not_compiled_in
+         COMMAND ${expect} 2 "--kernels: kernel '${foreign_path}' cannot run here: no uint4 path for"
+                 ${qbench} verify --config ${PROJECT_SOURCE_DIR}/configs/quick.json --kernels ${foreign_path})
+add_test(NAME run_rejects_unwritable_out
+         COMMAND ${expect} 2 "^qbench: /proc/qbench-results.json: cannot be written"
+                 ${qbench} run --config ${PROJECT_SOURCE_DIR}/configs/quick.json --out /proc/qbench-results.json)
+add_test(NAME qbench_lists_per_path_ids
+         COMMAND sh -c "$0 list | grep -E '^  uint4@scalar +u4_gemm_'" ${qbench})
 add_test(NAME cli_rejects_unknown_option
          COMMAND ${expect} 2 "not expected: --frobnicate"
                  ${qbench} run --config ${PROJECT_SOURCE_DIR}/configs/quick.json --frobnicate)
@@ -34,7 +55,7 @@ add_test(NAME qbench_verifies_every_kernel_on_the_paper_shapes
          COMMAND ${qbench} verify --config ${PROJECT_SOURCE_DIR}/configs/paper-table.json)
 
 add_executable(harness_tests results_file_test.cc baselines_test.cc)
-target_link_libraries(harness_tests PRIVATE harness GTest::gtest_main)
+target_link_libraries(harness_tests PRIVATE qbench_kernels nlohmann_json::nlohmann_json GTest::gtest_main)
 target_compile_definitions(harness_tests PRIVATE QBENCH_EXE="$<TARGET_FILE:qbench>"
                                                  QBENCH_SOURCE_DIR="${PROJECT_SOURCE_DIR}")
 add_dependencies(harness_tests qbench)

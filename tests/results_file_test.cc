@@ -1,5 +1,7 @@
 // A results file as `qbench run` writes it: Google Benchmark's JSON with every repetition, the
-// counters and names the scripts rely on, provenance; never overwritten; partial after Ctrl-C.
+// counters and names the scripts rely on, provenance; never overwritten; partial after Ctrl-C; an
+// unwritable path refused before any work; per-path kernel ids ("uint4@scalar") verified and timed
+// beside the dispatched ones, or refused / skipped with their reason where this CPU cannot run them.
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/wait.h>
@@ -8,11 +10,14 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <regex>
 #include <set>
 #include <thread>
 
 #include <nlohmann/json.hpp>
+
+#include "lowbit/gemm.h"
 
 namespace {
 
@@ -55,6 +60,11 @@ class ResultsFileTest : public testing::Test {
     int status = 0;
     waitpid(pid, &status, 0);
     return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  }
+
+  std::string stderr_text() const {
+    std::ifstream in(dir_ / "stderr.txt");
+    return std::string((std::istreambuf_iterator<char>(in)), {});
   }
 
   static json read(const fs::path& path) {
@@ -132,6 +142,102 @@ TEST_F(ResultsFileTest, InterruptLeavesAPartialFileOfCompletedRepetitions) {
   }
   for (const auto& entry : fs::directory_iterator(dir_))
     EXPECT_EQ(entry.path().string().find(".tmp."), std::string::npos) << "temporary file left behind";
+}
+
+// The per-path ids of uint4 this CPU runs, and one it cannot: a compiled path whose ISA this CPU
+// lacks, or else one not compiled into this binary (neon on x86, avx2 on ARM).
+std::vector<std::string> runnable_uint4_paths() {
+  std::vector<std::string> ids;
+  for (const lowbit::GemmPath* p : lowbit::compiled_paths())
+    if (p->scheme == lowbit::Scheme::kUint4 && lowbit::why_unusable(*p).empty())
+      ids.push_back(std::string("uint4@") + lowbit::isa_name(p->isa));
+  return ids;
+}
+
+std::string unrunnable_uint4_path() {
+  for (const lowbit::GemmPath* p : lowbit::compiled_paths())
+    if (p->scheme == lowbit::Scheme::kUint4 && !lowbit::why_unusable(*p).empty())
+      return std::string("uint4@") + lowbit::isa_name(p->isa);
+#if defined(__x86_64__)
+  return "uint4@neon";
+#else
+  return "uint4@avx2";
+#endif
+}
+
+TEST_F(ResultsFileTest, EveryPathOfAKernelIsVerifiedAndTimedInOneRun) {
+  std::vector<std::string> ids = runnable_uint4_paths();
+  ASSERT_FALSE(ids.empty());
+  ids.push_back("uint4");
+  std::string list;
+  for (const std::string& id : ids) list += (list.empty() ? "" : ",") + id;
+  const std::string out = (dir_ / "r.json").string();
+  ASSERT_EQ(qbench({"run", "--config", write_config(kTinyConfig), "--kernels", list, "--out", out}), 0)
+      << stderr_text();
+  const json doc = read(out);
+  const json& q = doc["context"]["qbench"];
+  EXPECT_EQ(q["effective"]["kernels"], ids);
+  std::map<std::string, int> timed;  // repetitions per kernel id, the second part of gemm/<id>/H/W/D
+  for (const json& b : doc["benchmarks"]) {
+    const std::string name = b["run_name"];
+    const std::size_t from = name.find('/') + 1;
+    if (b["run_type"] == "iteration") ++timed[name.substr(from, name.find('/', from) - from)];
+  }
+  for (const std::string& id : ids) {
+    EXPECT_EQ(timed[id], 2 * 3) << id << ": 2 shapes x 3 repetitions";
+    const std::string implementation = q["kernels"][id]["implementation"];
+    if (id != "uint4") {
+      EXPECT_EQ(implementation.substr(implementation.rfind("__") + 2), id.substr(id.find('@') + 1)) << id;
+    }
+  }
+  int verified = 0;
+  for (const json& v : q["verification"]) verified += v["ok"] == true;
+  EXPECT_EQ(verified, static_cast<int>(2 * ids.size()));
+}
+
+TEST_F(ResultsFileTest, APathThisCpuCannotRunIsSkippedFromAConfigWithItsReason) {
+  const std::string unrunnable = unrunnable_uint4_path();
+  json config = kTinyConfig;
+  config["kernels"] = {"uint4@scalar", unrunnable};
+  const std::string out = (dir_ / "r.json").string();
+  ASSERT_EQ(qbench({"run", "--config", write_config(config), "--out", out}), 0) << stderr_text();
+  const json q = read(out)["context"]["qbench"];
+  ASSERT_EQ(q["skipped"].size(), 1u);
+  EXPECT_EQ(q["skipped"][0]["kernel"], unrunnable);
+  EXPECT_NE(q["skipped"][0]["reason"].get<std::string>().find(unrunnable.substr(6)), std::string::npos)
+      << "the reason names the instruction set: " << q["skipped"][0]["reason"];
+  EXPECT_TRUE(q["kernels"].contains("uint4@scalar"));
+  EXPECT_FALSE(q["kernels"].contains(unrunnable));
+}
+
+TEST_F(ResultsFileTest, APathThisCpuCannotRunIsAnErrorOnTheCommandLine) {
+  const std::string unrunnable = unrunnable_uint4_path();
+  const std::string out = (dir_ / "r.json").string();
+  EXPECT_EQ(qbench({"run", "--config", write_config(kTinyConfig), "--kernels", "uint4," + unrunnable,
+                    "--out", out}), 2);
+  EXPECT_NE(stderr_text().find("kernel '" + unrunnable + "' cannot run here"), std::string::npos) << stderr_text();
+  EXPECT_FALSE(fs::exists(out));
+}
+
+TEST_F(ResultsFileTest, AnUnknownInstructionSetIsAnError) {
+  EXPECT_EQ(qbench({"run", "--config", write_config(kTinyConfig), "--kernels", "uint4@avx1024"}), 2);
+  EXPECT_NE(stderr_text().find("unknown instruction set 'avx1024'"), std::string::npos) << stderr_text();
+  json config = kTinyConfig;
+  config["kernels"] = {"uint8", "uint8@avx1024"};
+  EXPECT_EQ(qbench({"verify", "--config", write_config(config)}), 2);
+  EXPECT_NE(stderr_text().find("kernels[1]: unknown instruction set 'avx1024'"), std::string::npos) << stderr_text();
+}
+
+TEST_F(ResultsFileTest, AnUnwritableResultsPathIsRefusedBeforeAnyWork) {
+  const fs::path not_a_folder = dir_ / "file";
+  std::ofstream(not_a_folder) << "x";
+  for (const std::string& out : {std::string("/proc/qbench-results.json"), (not_a_folder / "r.json").string()}) {
+    EXPECT_EQ(qbench({"run", "--config", write_config(kTinyConfig), "--out", out}), 2) << out;
+    const std::string err = stderr_text();
+    EXPECT_NE(err.find(out), std::string::npos) << "the message names the path: " << err;
+    EXPECT_EQ(err.find("verify "), std::string::npos) << "nothing is verified first: " << err;
+    EXPECT_EQ(err.find("timing"), std::string::npos) << "nothing is timed first: " << err;
+  }
 }
 
 }  // namespace

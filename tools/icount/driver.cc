@@ -5,11 +5,11 @@
 //   icount-driver --kernel uint4 --shape 8x100x10 --reps 3 [--seed 1] [--weights per_call|prepacked]
 //                 [--corrupt] [--list]
 //
-// It uses no Google Benchmark and no harness library, so that it cross-compiles wherever the kernels
-// do: the operands and the kernels come from the very files qbench uses, compiled alone
-// (harness/gemm_problem.cc: the same seeded operands and lowbit::reference_gemm result;
-// harness/kernel_registry.cc, lowbit_kernel.cc and baselines/eigen.cc, gemmlowp.cc: the same prepared
-// kernels). The product is verified against the reference before anything is counted: a kernel that
+// It links the harness libraries that need no Google Benchmark, so that it cross-compiles wherever
+// the kernels do: qbench_core (the same seeded operands and lowbit::reference_gemm result, our
+// kernels with their per-path ids), qbench_baselines (Eigen, gemmlowp), qbench_kernels (the same
+// registry as qbench) and qbench_results (its kernel records and schema version are the results
+// file's). The product is verified against the reference before anything is counted: a kernel that
 // disagrees makes the driver exit 1 without running the counted regions.
 //
 // What is counted: four calls of counted_region(), which brackets its loop by calls of
@@ -37,9 +37,13 @@
 #include <memory>
 #include <string>
 
+#include <nlohmann/json.hpp>
+
 #include "gemm_kernel.h"
 #include "gemm_problem.h"
+#include "known_kernels.h"
 #include "lowbit/gemm.h"
+#include "results_writer.h"
 
 extern "C" {
 
@@ -72,23 +76,6 @@ constexpr const char* kUsage =
   std::exit(2);
 }
 
-std::string json_string(const std::string& s) {
-  std::string out = "\"";
-  for (char c : s) {
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += c;
-    } else if (static_cast<unsigned char>(c) < 0x20) {
-      char buffer[8];
-      std::snprintf(buffer, sizeof(buffer), "\\u%04x", c);
-      out += buffer;
-    } else {
-      out += c;
-    }
-  }
-  return out + "\"";
-}
-
 bool parse_long(const char* text, long min, long* value) {
   char* end = nullptr;
   const long v = std::strtol(text, &end, 10);
@@ -106,18 +93,17 @@ bool parse_shape(const std::string& text, qbench::GemmShape* shape) {
   return true;
 }
 
+// One line per kernel id: context.qbench.kernels' record of it, plus its availability.
 int list_kernels() {
-  for (const qbench::GemmKernel& k : qbench::all_kernels()) {
+  for (const qbench::GemmKernel& k : qbench::known_kernels().kernels()) {
     const std::string why = k.unavailable();
-    const std::string levels = k.operands.weight_levels > 0
-                                   ? "{\"activations\": " + std::to_string(k.operands.activation_levels) +
-                                         ", \"weights\": " + std::to_string(k.operands.weight_levels) + "}"
-                                   : "null";
-    std::printf("{\"kernel\": %s, \"operand_bits\": %d, \"levels\": %s, \"available\": %s, "
-                "\"implementation\": %s, \"description\": %s, \"reason\": %s}\n",
-                json_string(k.id).c_str(), k.operands.bits, levels.c_str(), why.empty() ? "true" : "false",
-                json_string(why.empty() ? k.implementation() : "-").c_str(),
-                json_string(k.description).c_str(), json_string(why).c_str());
+    nlohmann::json line = qbench::kernel_record(k);
+    line["kernel"] = k.id;
+    if (!line.contains("levels")) line["levels"] = nullptr;
+    line["available"] = why.empty();
+    line["reason"] = why;
+    line["schema_version"] = qbench::kResultsSchemaVersion;
+    std::printf("%s\n", line.dump().c_str());
   }
   return 0;
 }
@@ -156,13 +142,18 @@ int main(int argc, char** argv) {
     if (kernel_id.empty() || shape_text.empty()) usage_error("--kernel and --shape are required");
     qbench::GemmShape shape{};
     if (!parse_shape(shape_text, &shape)) usage_error("--shape must be HxWxD, e.g. 8x100x10");
-    const qbench::GemmKernel* kernel = qbench::find_kernel(kernel_id);
-    if (kernel == nullptr) usage_error("unknown kernel '" + kernel_id + "' (see --list)");
-    const std::string why = kernel->unavailable();
-    if (!why.empty()) {
-      std::fprintf(stderr, "icount-driver: %s is unavailable here: %s\n", kernel_id.c_str(), why.c_str());
+    qbench::KernelLookup lookup;
+    try {
+      lookup = qbench::known_kernels().lookup(kernel_id);
+    } catch (const qbench::UnknownKernel& e) {
+      usage_error(std::string(e.what()) + " (see --list)");
+    }
+    if (!lookup.unavailable.empty()) {
+      std::fprintf(stderr, "icount-driver: %s is unavailable here: %s\n", kernel_id.c_str(),
+                   lookup.unavailable.c_str());
       return 2;
     }
+    const qbench::GemmKernel* kernel = lookup.kernel;
     const qbench::WeightsMode mode =
         weights == "prepacked" ? qbench::WeightsMode::kPrepacked : qbench::WeightsMode::kPackedPerCall;
 
@@ -184,12 +175,18 @@ int main(int argc, char** argv) {
     counted_region(prepared.get(), 1 + 2 * reps);
 
     const char* forced = std::getenv(lowbit::kForceIsaVariable);
-    std::printf("{\"kernel\": %s, \"shape\": %s, \"operand_bits\": %d, \"reps\": %ld, \"seed\": %ld, "
-                "\"weights\": %s, \"implementation\": %s, \"forced_isa\": %s, \"check\": \"ok\", "
-                "\"regions\": [1, 1, %ld, %ld]}\n",
-                json_string(kernel_id).c_str(), json_string(shape.str()).c_str(), kernel->operands.bits,
-                reps, seed, json_string(weights).c_str(), json_string(kernel->implementation()).c_str(),
-                json_string(forced != nullptr ? forced : "").c_str(), 1 + reps, 1 + 2 * reps);
+    const nlohmann::json record = {{"kernel", kernel_id},
+                                   {"shape", shape.str()},
+                                   {"operand_bits", kernel->operands.bits},
+                                   {"reps", reps},
+                                   {"seed", seed},
+                                   {"weights", weights},
+                                   {"implementation", kernel->implementation()},
+                                   {"forced_isa", forced != nullptr ? forced : ""},
+                                   {"check", "ok"},
+                                   {"regions", {1, 1, 1 + reps, 1 + 2 * reps}},
+                                   {"schema_version", qbench::kResultsSchemaVersion}};
+    std::printf("%s\n", record.dump().c_str());
     return 0;
   } catch (const std::exception& e) {
     std::fprintf(stderr, "icount-driver: %s\n", e.what());

@@ -67,7 +67,7 @@ class PreparedGemm {
 };
 
 struct GemmKernel {
-  std::string id;           // as used in configs, JSON and tables: "uint4", "float32", ...
+  std::string id;           // as used in configs, JSON and tables: "uint4", "uint4@avx2", "float32", ...
   std::string description;  // one line for `qbench list`
   OperandFormat operands;   // the codes it is given
   bool supports_prepacked;  // whether WeightsMode::kPrepacked means anything to it
@@ -77,10 +77,6 @@ struct GemmKernel {
   std::function<std::string()> implementation;
   std::function<std::unique_ptr<PreparedGemm>(const GemmProblem&, WeightsMode)> prepare;
 };
-
-// Every kernel the runner knows, available here or not (harness/kernel_registry.cc).
-const std::vector<GemmKernel>& all_kernels();
-const GemmKernel* find_kernel(const std::string& id);
 
 // Shared checks for PreparedGemm::check(): exact for integers, and for floats within
 // |diff| <= depth-scaled float32 rounding bound of the product of the dequantized operands.
