@@ -60,7 +60,7 @@ KERNEL_LABEL = {
     "xnnpack_u8": "XNNPACK u8",
 }
 
-_NAME_RE = re.compile(r"^(?P<family>[A-Za-z0-9_]+)/(?P<kernel>[A-Za-z0-9_]+)/"
+_NAME_RE = re.compile(r"^(?P<family>[A-Za-z0-9_]+)/(?P<kernel>[A-Za-z0-9_]+(@[a-z0-9]+)?)/"
                       r"(?P<height>\d+)/(?P<width>\d+)/(?P<depth>\d+)(?P<rest>(/.*)?)$")
 # Suffixes Google Benchmark itself may append to a name ("/repeats:9", "/real_time").
 _GBENCH_SUFFIX_RE = re.compile(r"^([a-z_]+:[^/]+|real_time|manual_time|process_time)$")

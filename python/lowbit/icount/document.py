@@ -27,9 +27,8 @@ WHAT_IS_COUNTED = (
 
 # Every file whose content can change a count: recorded as one digest, to tell "the code changed"
 # from "the tools changed" when a count moves.
-SOURCE_GLOBS = ("kernels/**/*", "harness/gemm_problem.*", "harness/gemm_kernel.h",
-                "harness/kernel_registry.cc", "harness/lowbit_kernel.*", "baselines/baselines.h",
-                "baselines/eigen.cc", "baselines/gemmlowp.cc", "tools/icount/*")
+SOURCE_GLOBS = ("kernels/**/*", "harness/core/*", "harness/results/*", "harness/known_kernels.*",
+                "baselines/*", "tools/icount/*")
 
 
 def config_shapes(config: dict) -> List[Tuple[int, int, int]]:
@@ -148,6 +147,14 @@ def kernel_facts(kernels: Dict[str, dict]) -> Dict[str, dict]:
             for k, v in kernels.items()}
 
 
+def driver_schema_version(kernels: Dict[str, dict]) -> int:
+    """The results schema version, as the C++ results writer defines it (the driver states it)."""
+    versions = {k.get("schema_version") for k in kernels.values()}
+    if len(versions) != 1 or not isinstance(next(iter(versions)), int):
+        raise ValueError(f"icount-driver --list states no single schema_version: {sorted(map(str, versions))}")
+    return versions.pop()
+
+
 def qbench_object(counted: Counted) -> dict:
     """context.qbench: the schema's fields, in the order `qbench run` writes its own."""
     runner, build_info, config = counted.runner, counted.build_info, counted.config
@@ -155,7 +162,7 @@ def qbench_object(counted: Counted) -> dict:
     gemmlowp_version = first_line(["dpkg-query", "-W", "-f=${Version}", "libgemmlowp-dev"]) or "unknown"
     eigen = re.search(r"Eigen ([0-9.]+)", json.dumps(counted.kernels))
     return {
-        "schema_version": 1,
+        "schema_version": driver_schema_version(counted.kernels),
         "measure": "instructions",
         "partial": False,
         "counting_tool": tool,
