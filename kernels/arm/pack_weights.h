@@ -138,7 +138,9 @@ std::size_t weight_panels_bytes(int height, int depth) {
   return rows * sizeof(int32_t) + static_cast<std::size_t>(rows / WFormat::kLines) * WFormat::panel_bytes(depth);
 }
 
-// Row sums of w - offset (signed when kCentred), then the panels of w - offset in WFormat.
+// Row sums of w - offset (signed when kCentred), then the panels of w - offset in WFormat. The full
+// blocks of 16 steps read the rows in place; the last, partial block reads copies padded with
+// `offset`; rows past the height read a row of `offset` (0 once subtracted).
 template <class WFormat, bool kCentred>
 void pack_weight_panels(const QuantizedMatrix& w, uint8_t offset, void* packed) {
   constexpr int kMR = WFormat::kLines;
@@ -146,39 +148,47 @@ void pack_weight_panels(const QuantizedMatrix& w, uint8_t offset, void* packed) 
   constexpr std::size_t kBytesPer16Steps = 16 / WFormat::kDepthStep * WFormat::kBlockBytes;
   const int rows = round_up(w.rows, kMR);
   const int depth = w.cols;
-  const int padded_depth = WFormat::padded_depth(depth);
+  const int full_depth = depth / 16 * 16;  // steps in full blocks of 16
+  const std::size_t tail_bytes =
+      static_cast<std::size_t>(WFormat::padded_depth(depth) - full_depth) / WFormat::kDepthStep * WFormat::kBlockBytes;
   const std::size_t panel_bytes = WFormat::panel_bytes(depth);
   const uint8x16_t centre = vdupq_n_u8(offset);
+  alignas(16) uint8_t offset_row[16];
+  vst1q_u8(offset_row, centre);
   int32_t* row_sums = static_cast<int32_t*>(packed);
   uint8_t* panel = reinterpret_cast<uint8_t*>(row_sums + rows);
   for (int i0 = 0; i0 < rows; i0 += kMR, panel += panel_bytes) {
+    const uint8_t* src[kMR];  // each row's next 16 steps
+    int advance[kMR];         // 16, or 0 for a row past the height
+    for (int m = 0; m < kMR; ++m) {
+      const bool valid = i0 + m < w.rows;
+      src[m] = valid ? w.data + (i0 + m) * w.stride : offset_row;
+      advance[m] = valid ? 16 : 0;
+    }
     uint32x4_t sums[kMR];
     unroll<kMR>([&](auto m) { sums[m] = vdupq_n_u32(0); });
-    for (int k0 = 0; k0 < depth; k0 += 16) {
+    auto pack_block = [&](auto load, uint8_t* dst) {
       uint8x16_t block[kMR];
       unroll<kMR>([&](auto m) {
-        const int i = i0 + m;
-        block[m] = vdupq_n_u8(0);
-        if (i < w.rows) {
-          const uint8_t* src = w.data + i * w.stride + k0;
-          alignas(16) uint8_t padded[16];
-          if (k0 + 16 > depth) {  // the last steps, padded with the offset (0 once subtracted)
-            std::memset(padded, offset, sizeof padded);
-            std::memcpy(padded, src, depth - k0);
-            src = padded;
-          }
-          block[m] = vsubq_u8(vld1q_u8(src), centre);
-        }
+        block[m] = vsubq_u8(load(m), centre);
         sums[m] = add_row_bytes<kCentred>(sums[m], block[m]);
       });
-      uint8_t* dst = panel + k0 / 16 * kBytesPer16Steps;
-      if (k0 + 16 <= padded_depth) {
-        store_16_steps(WFormat{}, block, dst);
-      } else {
-        alignas(16) uint8_t last[kBytesPer16Steps];
-        store_16_steps(WFormat{}, block, last);
-        std::memcpy(dst, last, (padded_depth - k0) / WFormat::kDepthStep * WFormat::kBlockBytes);
+      store_16_steps(WFormat{}, block, dst);
+    };
+    uint8_t* dst = panel;
+    for (int k0 = 0; k0 < full_depth; k0 += 16, dst += kBytesPer16Steps) {
+      pack_block([&](int m) { return vld1q_u8(src[m]); }, dst);
+      unroll<kMR>([&](auto m) { src[m] += advance[m]; });
+    }
+    if (tail_bytes > 0) {
+      alignas(16) uint8_t tail[kMR][16];
+      alignas(16) uint8_t last[kBytesPer16Steps];
+      for (int m = 0; m < kMR; ++m) {
+        std::memset(tail[m], offset, 16);
+        if (advance[m] != 0) std::memcpy(tail[m], src[m], depth - full_depth);
       }
+      pack_block([&](int m) { return vld1q_u8(tail[m]); }, last);
+      std::memcpy(dst, last, tail_bytes);
     }
     unroll<kMR>([&](auto m) {
       const uint64x2_t halves = vpaddlq_u32(sums[m]);
