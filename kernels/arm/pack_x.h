@@ -12,6 +12,7 @@
 
 #include "arm/formats.h"
 #include "arm/neon_util.h"
+#include "common/flush_bounds.h"
 #include "lowbit/gemm.h"
 
 namespace lowbit {
@@ -46,7 +47,7 @@ class ColumnSums {
   }
 
  private:
-  static constexpr int kStepsPerFlush = 65535 / kLaneGainPerStep;
+  static constexpr int kStepsPerFlush = products_per_lane(kU16LaneMax, kLaneGainPerStep);
 
   LOWBIT_INLINE void flush() {
     unroll<kChunks>([&](auto c) {
@@ -234,12 +235,13 @@ void pack_full_panel(Dot4<kBits, kLines>, const uint8_t* x, std::ptrdiff_t strid
   }
   if (k < depth) {
     const uint8_t* rows[kStep];
+    uint8x8_t tail_centres[kStep];
     unroll<kStep>([&](auto r) {
       const bool valid = k + r < depth;
       rows[r] = valid ? x + (k + r) * stride : kZeroRow;
-      centres[r] = valid ? centre : zero;
+      tail_centres[r] = valid ? centre : zero;
     });
-    put_block(rows, centres);
+    put_block(rows, tail_centres);
   }
   if constexpr (!kCentred) sums.store(col_sums);
 }

@@ -59,38 +59,38 @@ LOWBIT_INLINE void store_row(const TileOutput& out, int m, const uint32x4_t (&re
   }
 }
 
+LOWBIT_INLINE uint32x4_t as_u32(uint32x4_t v) { return v; }
+LOWBIT_INLINE uint32x4_t as_u32(int32x4_t v) { return vreinterpretq_u32_s32(v); }  // SDOT sums: same bits
+
 // A tile of 32-bit sums (the kernels that accumulate in 32-bit lanes): R = sums + corrections. A
-// full tile is stored with the fields of `out` read into locals first (the int32 stores could alias
-// `out` as far as GCC knows); an edge tile row by row.
-template <Correction kCorrection, int kRows, int kQuads>
-LOWBIT_INLINE void store_tile(const TileOutput& out, const uint32x4_t (&sums)[kRows][kQuads]) {
-  auto result = [&](const TileOutput& o, auto m, uint32x4_t (&row)[kQuads]) {
-    row_base<kCorrection>(o, m, row);
-    unroll<kQuads>([&](auto q) { row[q] = vaddq_u32(sums[m][q], row[q]); });
-  };
+// full tile goes straight to R with the fields of `out` read into locals first (the int32 stores
+// could alias `out` as far as GCC knows); an edge tile row by row.
+template <Correction kCorrection, int kRows, int kQuads, class Sums>
+LOWBIT_INLINE void store_tile(const TileOutput& out, const Sums (&sums)[kRows][kQuads]) {
   if (out.rows == kRows && out.cols == 4 * kQuads) {
-    const TileOutput o = out;
+    int32_t* dst = out.data;
+    const std::ptrdiff_t stride = out.stride;
+    const uint32_t* row_terms = out.row_terms;
+    const uint32_t* col_terms = out.col_terms;
     unroll<kRows>([&](auto m) {
-      uint32x4_t row[kQuads];
-      result(o, m, row);
-      unroll<kQuads>([&](auto q) { vst1q_s32(o.data + m * o.stride + 4 * q, vreinterpretq_s32_u32(row[q])); });
+      const uint32x4_t row_term = vld1q_dup_u32(row_terms + m);
+      unroll<kQuads>([&](auto q) {
+        uint32x4_t result = vaddq_u32(as_u32(sums[m][q]), row_term);
+        if constexpr (kCorrection == Correction::kRowsAndColumns)
+          result = vsubq_u32(result, vld1q_u32(col_terms + 4 * q));
+        vst1q_s32(dst + 4 * q, vreinterpretq_s32_u32(result));
+      });
+      dst += stride;
     });
     return;
   }
   unroll<kRows>([&](auto m) {
     if (m >= out.rows) return;
     uint32x4_t row[kQuads];
-    result(out, m, row);
+    row_base<kCorrection>(out, m, row);
+    unroll<kQuads>([&](auto q) { row[q] = vaddq_u32(as_u32(sums[m][q]), row[q]); });
     store_row(out, m, row);
   });
-}
-
-// The same for signed 32-bit sums (SDOT): identical bits modulo 2^32.
-template <Correction kCorrection, int kRows, int kQuads>
-LOWBIT_INLINE void store_tile(const TileOutput& out, const int32x4_t (&sums)[kRows][kQuads]) {
-  uint32x4_t bits[kRows][kQuads];
-  unroll<kRows>([&](auto m) { unroll<kQuads>([&](auto q) { bits[m][q] = vreinterpretq_u32_s32(sums[m][q]); }); });
-  store_tile<kCorrection>(out, bits);
 }
 
 }  // namespace
