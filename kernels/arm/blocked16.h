@@ -184,6 +184,15 @@ template <int kLane>
 LOWBIT_INLINE int8x8_t broadcast_row_pair(int16x8_t ws) {
   return vreinterpret_s8_s16(vdup_laneq_s16(ws, kLane));
 }
+#else
+// ARMv7, for the inner loops: VDUP.16 q, d[kLane], one row's pair in all 8 lanes of a q register
+// of type Q (as asm: GCC 12 moves lane 0 through a core register).
+template <class Q, int kLane, class D>
+LOWBIT_INLINE Q broadcast_row_pair_q(D pairs) {
+  Q r;
+  __asm__("vdup.16 %q0, %P1[%c2]" : "=w"(r) : "w"(pairs), "i"(kLane));
+  return r;
+}
 #endif
 
 // The last 4 columns (width 100 = 6 x 16 + 4) of both ARMv7 and AArch64 paths: W PairMajor<kRows>, X

@@ -15,15 +15,6 @@
 namespace lowbit {
 namespace {
 
-// VDUP.16 q, d[lane]: one row's weight pair in all 8 lanes; as asm, since GCC moves lane 0 through
-// a core register.
-template <int kLane>
-LOWBIT_INLINE int8x16_t broadcast_pair(int16x4_t v) {
-  int16x8_t r;
-  __asm__("vdup.16 %q0, %P1[%c2]" : "=w"(r) : "w"(v), "i"(kLane));
-  return vreinterpretq_s8_s16(r);
-}
-
 // VLD1.8 {d-d+3}, [x]!: the 32 bytes of X of one pair of steps (16 columns), in one load that
 // advances the pointer (GCC splits the two vld1q_s8 and updates the pointer apart).
 LOWBIT_INLINE int8x16x2_t load_32_bytes(const int8_t*& x) {
@@ -53,7 +44,7 @@ struct U46LoopNeon {
       const int8x16x2_t xs2 = load_32_bytes(x);
       const int8x16_t xs[kVectors] = {xs2.val[0], xs2.val[1]};
       unroll<kMR>([&](auto m) {
-        const int8x16_t wm = broadcast_pair<m>(ws);
+        const int8x16_t wm = broadcast_row_pair_q<int8x16_t, m>(ws);
         unroll<kVectors>([&](auto v) { acc[m][v] = vpadalq_s8(acc[m][v], vmulq_s8(wm, xs[v])); });
       });
     }

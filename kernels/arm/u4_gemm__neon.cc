@@ -18,15 +18,6 @@
 namespace lowbit {
 namespace {
 
-// VDUP.16 q, d[lane]: one row's weight pair in all 8 lanes; as asm, since GCC moves lane 0 through
-// a core register.
-template <int kLane>
-LOWBIT_INLINE uint8x16_t broadcast_pair(uint16x4_t v) {
-  uint16x8_t r;
-  __asm__("vdup.16 %q0, %P1[%c2]" : "=w"(r) : "w"(v), "i"(kLane));
-  return vreinterpretq_u8_u16(r);
-}
-
 // The inner loop of the 4x16 kernel (Blocked16Kernel in blocked16.h: blocks, widening, unpack).
 struct U4LoopNeon {
   static constexpr int kMR = 4;
@@ -50,7 +41,7 @@ struct U4LoopNeon {
       x += kNR;
       const uint8x16_t xs[kVectors] = {vandq_u8(packed, low_nibble), vshrq_n_u8(packed, 4)};
       unroll<kMR>([&](auto m) {
-        const uint8x16_t wm = broadcast_pair<m>(ws);
+        const uint8x16_t wm = broadcast_row_pair_q<uint8x16_t, m>(ws);
         unroll<kVectors>([&](auto v) { acc[m][v] = vpadalq_u8(acc[m][v], vmulq_u8(wm, xs[v])); });
       });
     }
