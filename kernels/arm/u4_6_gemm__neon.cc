@@ -1,5 +1,5 @@
 // 4.6-bit GEMM for ARMv7 NEON (the paper's Cortex-A15): 8-bit products of centred signed bytes,
-// 16 per VMUL.I8, summed pairwise into 16-bit lanes by VPADAL.S8 (lowbit/levels.h, gemm_arm.h).
+// 16 per VMUL.I8, summed pairwise into 16-bit lanes by VPADAL.S8 (lowbit/levels.h; blocked16.h).
 //
 // Tile: 4 rows x 16 columns, the lanes run across columns. Both operands are pair-major (the two
 // steps of a pair side by side), so one q register of X holds 8 columns x 2 steps and a 16-bit lane
@@ -9,36 +9,31 @@
 // the 16 q registers. A lane gains at most 2 * 127 per pair, so the 16-bit lanes are widened into
 // 32-bit totals (VADDW.S16) every 129 pairs = 258 steps. Small kernel 4x4 (d registers) for the last
 // columns (width 100 = 6 x 16 + 4). Layouts: docs/packing-arm.md.
-#include "arm/gemm_arm.h"
+#include "arm/blocked16.h"
+#include "arm/driver.h"
 
 namespace lowbit {
 namespace {
 
-// VDUP.16 q, d[lane]: one row's weight pair in all 8 lanes; as asm, since GCC moves lane 0 through
-// a core register.
-template <int kLane>
-LOWBIT_ALWAYS_INLINE int8x16_t broadcast_pair(int16x4_t v) {
-  int16x8_t r;
-  __asm__("vdup.16 %q0, %P1[%c2]" : "=w"(r) : "w"(v), "i"(kLane));
-  return vreinterpretq_s8_s16(r);
-}
-
 // VLD1.8 {d-d+3}, [x]!: the 32 bytes of X of one pair of steps (16 columns), in one load that
 // advances the pointer (GCC splits the two vld1q_s8 and updates the pointer apart).
-LOWBIT_ALWAYS_INLINE int8x16x2_t load_32_bytes(const int8_t*& x) {
+LOWBIT_INLINE int8x16x2_t load_32_bytes(const int8_t*& x) {
   int8x16x2_t r;
   __asm__("vld1.8 %h0, [%1]!" : "=w"(r), "+r"(x) : "m"(*reinterpret_cast<const int8_t(*)[32]>(x)));
   return r;
 }
 
-// The inner loop of the 4x16 kernel (CentredS16Kernel in gemm_arm.h: blocks, widening, unpack).
+// The inner loop of the 4x16 kernel (Blocked16Kernel in blocked16.h: blocks, widening, unpack).
 struct U46LoopNeon {
   static constexpr int kMR = 4;
   static constexpr int kNR = 16;
   static constexpr int kVectors = kNR / 8;  // q registers of X (and accumulators per row) per pair
+  static constexpr bool kInlineIntoRun = true;
+  using WFormat = PairMajor<kMR>;
+  using XFormat = PairMajor<kNR>;
 
   // `pairs` pairs of steps into fresh 16-bit accumulators (at most 129, so that no lane overflows).
-  static LOWBIT_ALWAYS_INLINE void accumulate(const int8_t* w, const int8_t* x, int pairs,
+  static LOWBIT_INLINE void accumulate(const int8_t* w, const int8_t* x, int pairs,
                                               int16x8_t (&acc)[kMR][kVectors]) {
     unroll<kMR>([&](auto m) { unroll<kVectors>([&](auto v) { acc[m][v] = vdupq_n_s16(0); }); });
 #pragma GCC unroll 2
@@ -49,19 +44,16 @@ struct U46LoopNeon {
       const int8x16x2_t xs2 = load_32_bytes(x);
       const int8x16_t xs[kVectors] = {xs2.val[0], xs2.val[1]};
       unroll<kMR>([&](auto m) {
-        const int8x16_t wm = broadcast_pair<m>(ws);
+        const int8x16_t wm = broadcast_row_pair_q<int8x16_t, m>(ws);
         unroll<kVectors>([&](auto v) { acc[m][v] = vpadalq_s8(acc[m][v], vmulq_s8(wm, xs[v])); });
       });
     }
   }
 };
 
-using U46PathNeon = CentredPath<CentredS16Kernel<U46LoopNeon>, CentredS16Kernel4<4>>;
-
 }  // namespace
 
-extern const GemmPath u4_6_gemm_4x16__neon = {"u4_6_gemm_4x16__neon", Scheme::kUint4_6, Isa::kNeon,
-                                              U46PathNeon::packed_weights_bytes, U46PathNeon::pack_weights,
-                                              U46PathNeon::gemm_packed};
+LOWBIT_DEFINE_PATH(u4_6_gemm_4x16c2__neon, Isa::kNeon,
+                   ArmPath<Scheme::kUint4_6, Blocked16Kernel<U4_6Lanes, U46LoopNeon>, Blocked16Kernel4<U4_6Lanes, 4>>);
 
 }  // namespace lowbit

@@ -1,5 +1,5 @@
 // 4.6-bit GEMM for AArch64 Advanced SIMD: 8-bit products of centred signed bytes, 16 per MUL .16b,
-// summed pairwise into 16-bit lanes by SADALP (lowbit/levels.h, gemm_arm.h), as on ARMv7 but with
+// summed pairwise into 16-bit lanes by SADALP (lowbit/levels.h; blocked16.h), as on ARMv7 but with
 // 32 registers and twice the tile height.
 //
 // Tile: 8 rows x 16 columns, lanes across columns. Both operands are pair-major (the two steps of a
@@ -9,19 +9,23 @@
 // of 32. A lane gains at most 2 * 127 per pair, so the 16-bit lanes are widened into 32-bit totals
 // (SADDW) every 129 pairs = 258 steps. Small kernel 8x4 (8-byte vectors) for the last columns.
 // Layouts: docs/packing-arm.md.
-#include "arm/gemm_arm.h"
+#include "arm/blocked16.h"
+#include "arm/driver.h"
 
 namespace lowbit {
 namespace {
 
-// The inner loop of the 8x16 kernel (CentredS16Kernel in gemm_arm.h: blocks, widening, unpack).
+// The inner loop of the 8x16 kernel (Blocked16Kernel in blocked16.h: blocks, widening, unpack).
 struct U46LoopNeon64 {
   static constexpr int kMR = 8;
   static constexpr int kNR = 16;
   static constexpr int kVectors = kNR / 8;  // vectors of X (and accumulators per row) per pair
+  static constexpr bool kInlineIntoRun = true;
+  using WFormat = PairMajor<kMR>;
+  using XFormat = PairMajor<kNR>;
 
   // `pairs` pairs of steps into fresh 16-bit accumulators (at most 129, so that no lane overflows).
-  static LOWBIT_ALWAYS_INLINE void accumulate(const int8_t* w, const int8_t* x, int pairs,
+  static LOWBIT_INLINE void accumulate(const int8_t* w, const int8_t* x, int pairs,
                                               int16x8_t (&acc)[kMR][kVectors]) {
     unroll<kMR>([&](auto m) { unroll<kVectors>([&](auto v) { acc[m][v] = vdupq_n_s16(0); }); });
     static_assert(kVectors == 2, "one 32-byte load of X");
@@ -38,12 +42,9 @@ struct U46LoopNeon64 {
   }
 };
 
-using U46PathNeon64 = CentredPath<CentredS16Kernel<U46LoopNeon64>, CentredS16Kernel4<8>>;
-
 }  // namespace
 
-extern const GemmPath u4_6_gemm_8x16__neon64 = {"u4_6_gemm_8x16__neon64", Scheme::kUint4_6, Isa::kNeon64,
-                                                U46PathNeon64::packed_weights_bytes, U46PathNeon64::pack_weights,
-                                                U46PathNeon64::gemm_packed};
+LOWBIT_DEFINE_PATH(u4_6_gemm_8x16c2__neon64, Isa::kNeon64,
+                   ArmPath<Scheme::kUint4_6, Blocked16Kernel<U4_6Lanes, U46LoopNeon64>, Blocked16Kernel4<U4_6Lanes, 8>>);
 
 }  // namespace lowbit

@@ -6,11 +6,11 @@
 // side by side in one 32-bit lane. SDOT acc[m][g], x[g], w[m / 4].4b[m % 4] adds 4 products to every
 // lane of a 4-column accumulator. 32-bit lanes take at most 4 * 127 * 127 per SDOT, so there are no
 // 16-bit accumulators, no flush, no depth limit (sums wrap modulo 2^32 like the reference), and
-// unlike the 8-bit path no column sums: R = acc + row_terms[m] (CentredPath in gemm_arm.h).
+// unlike the 8-bit path no column sums: R = acc + row_terms[m] (unpack.h).
 //
 // Tile: 8 rows x kNR columns, lanes across columns. Big kernel 8x12: 24 accumulators + 3 X + 2 W
 // registers; small 8x4 for the last columns. Layouts: docs/packing-arm.md.
-#include "arm/gemm_arm.h"
+#include "arm/driver.h"
 
 namespace lowbit {
 namespace {
@@ -22,9 +22,10 @@ struct U46KernelNeonDot {
   static constexpr int kGroups = kNR / 4;  // 4-column accumulators per row
   using WFormat = Dot4<8, kMR>;
   using XFormat = Dot4<8, kNR>;
+  static constexpr Correction kCorrection = Correction::kRows;
 
   LOWBIT_MICRO_KERNEL static void run(const uint8_t* w8, const uint8_t* x8, int depth,
-                                      const CentredTileOutput& out) {
+                                      const TileOutput& out) {
     const int8_t* w = reinterpret_cast<const int8_t*>(w8);
     const int8_t* x = reinterpret_cast<const int8_t*>(x8);
     int32x4_t acc[kMR][kGroups];
@@ -40,16 +41,13 @@ struct U46KernelNeonDot {
         });
       });
     }
-    store_s32_tile(out, acc);
+    store_tile<kCorrection>(out, acc);
   }
 };
 
-using U46PathNeonDot = CentredPath<U46KernelNeonDot<12>, U46KernelNeonDot<4>>;
-
 }  // namespace
 
-extern const GemmPath u4_6_gemm_8x12__neondot = {"u4_6_gemm_8x12__neondot", Scheme::kUint4_6, Isa::kNeonDot,
-                                                 U46PathNeonDot::packed_weights_bytes,
-                                                 U46PathNeonDot::pack_weights, U46PathNeonDot::gemm_packed};
+LOWBIT_DEFINE_PATH(u4_6_gemm_8x12c4__neondot, Isa::kNeonDot,
+                   ArmPath<Scheme::kUint4_6, U46KernelNeonDot<12>, U46KernelNeonDot<4>>);
 
 }  // namespace lowbit

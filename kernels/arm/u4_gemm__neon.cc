@@ -1,6 +1,6 @@
 // 4-bit GEMM for ARMv7 NEON (the paper's Cortex-A15): byte products of raw 4-bit codes, 16 per
 // VMUL.I8, summed pairwise into unsigned 16-bit lanes by VPADAL.U8: the structure of the 4.6-bit
-// kernel (u4_6_gemm__neon.cc) with X at half a byte per value (gemm_arm.h: U16PairKernel).
+// kernel (u4_6_gemm__neon.cc) with X at half a byte per value (blocked16.h: Blocked16Kernel<U4Lanes, .>).
 //
 // Tile: 4 rows x 16 columns, the lanes run across columns. W is pair-major (PairMajor<4>: a row's
 // two steps in one 16-bit lane, one byte per code), X pair-major nibbles (PairNibbles<16>). Per pair
@@ -12,30 +12,23 @@
 // product: 14 of the 16 q registers. Small kernel 4x4 (d registers, raw X) for the last columns
 // (width 100 = 6 x 16 + 4). Unpack: R = acc - z_w colsum + (D z_w z_x - z_x rowsum) (TileOutput).
 // Layouts: docs/packing-arm.md.
-#include "arm/gemm_arm.h"
+#include "arm/blocked16.h"
+#include "arm/driver.h"
 
 namespace lowbit {
 namespace {
 
-// VDUP.16 q, d[lane]: one row's weight pair in all 8 lanes; as asm, since GCC moves lane 0 through
-// a core register.
-template <int kLane>
-LOWBIT_ALWAYS_INLINE uint8x16_t broadcast_pair(uint16x4_t v) {
-  uint16x8_t r;
-  __asm__("vdup.16 %q0, %P1[%c2]" : "=w"(r) : "w"(v), "i"(kLane));
-  return vreinterpretq_u8_u16(r);
-}
-
-// The inner loop of the 4x16 kernel (U16PairKernel in gemm_arm.h: blocks, widening, unpack).
+// The inner loop of the 4x16 kernel (Blocked16Kernel in blocked16.h: blocks, widening, unpack).
 struct U4LoopNeon {
   static constexpr int kMR = 4;
   static constexpr int kNR = 16;
   static constexpr int kVectors = kNR / 8;  // q registers of X (and accumulators per row) per pair
+  static constexpr bool kInlineIntoRun = false;
   using WFormat = PairMajor<kMR>;
   using XFormat = PairNibbles<kNR>;
 
   // `pairs` pairs of steps into fresh 16-bit accumulators (at most 145, so that no lane overflows).
-  static LOWBIT_ALWAYS_INLINE void accumulate(const uint8_t* w, const uint8_t* x, int pairs,
+  static LOWBIT_INLINE void accumulate(const uint8_t* w, const uint8_t* x, int pairs,
                                               uint16x8_t (&acc)[kMR][kVectors]) {
     const uint8x16_t low_nibble = vdupq_n_u8(0x0F);
     unroll<kMR>([&](auto m) { unroll<kVectors>([&](auto v) { acc[m][v] = vdupq_n_u16(0); }); });
@@ -48,19 +41,16 @@ struct U4LoopNeon {
       x += kNR;
       const uint8x16_t xs[kVectors] = {vandq_u8(packed, low_nibble), vshrq_n_u8(packed, 4)};
       unroll<kMR>([&](auto m) {
-        const uint8x16_t wm = broadcast_pair<m>(ws);
+        const uint8x16_t wm = broadcast_row_pair_q<uint8x16_t, m>(ws);
         unroll<kVectors>([&](auto v) { acc[m][v] = vpadalq_u8(acc[m][v], vmulq_u8(wm, xs[v])); });
       });
     }
   }
 };
 
-using U4PathNeon = Path<U16PairKernel<U4LoopNeon>, U4PairKernel4<4>>;
-
 }  // namespace
 
-extern const GemmPath u4_gemm_4x16__neon = {"u4_gemm_4x16__neon", Scheme::kUint4, Isa::kNeon,
-                                            U4PathNeon::packed_weights_bytes, pack_weights_u4_pairs<4>,
-                                            U4PathNeon::gemm_packed};
+LOWBIT_DEFINE_PATH(u4_gemm_4x16c2__neon, Isa::kNeon,
+                   ArmPath<Scheme::kUint4, Blocked16Kernel<U4Lanes, U4LoopNeon>, Blocked16Kernel4<U4Lanes, 4>>);
 
 }  // namespace lowbit

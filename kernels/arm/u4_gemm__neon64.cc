@@ -7,24 +7,29 @@
 // small 8x8 for the last columns. A lane gains two products per packed byte (two steps), so the
 // 16-bit lanes are widened into 32-bit totals every 145 bytes = 290 products (<= 65535 / 225 = 291).
 // Layouts: docs/packing-arm.md.
-#include "arm/gemm_arm.h"
+#include <array>
+
+#include "arm/blocked16.h"
+#include "arm/driver.h"
 
 namespace lowbit {
 namespace {
 
-// The inner loop of U4KernelNeon64 (U16BlockKernel in gemm_arm.h: blocks, widening, unpack).
+// The inner loop of the 8x24 and 8x8 kernels (Blocked16Kernel in blocked16.h: blocks, widening,
+// unpack). A byte of the step-major nibble format holds a pair of steps: one block.
 template <int kColumns>
 struct U4LoopNeon64 {
   static constexpr int kMR = 8;
   static constexpr int kNR = kColumns;
   static constexpr int kVectors = kNR / 8;  // 8-lane accumulators per row
+  static constexpr bool kInlineIntoRun = false;
   static constexpr int kWide = kNR / 16;    // 16-byte vectors of X per step
   static constexpr bool kNarrowTail = kNR % 16 == 8;  // and one 8-byte vector
   using WFormat = StepMajor<4, kMR>;
   using XFormat = StepMajor<4, kNR>;
 
-  // `bytes` packed bytes (two steps each) into fresh 16-bit accumulators.
-  static LOWBIT_ALWAYS_INLINE void accumulate(const uint8_t* w, const uint8_t* x, int bytes,
+  // `bytes` packed bytes (two steps each, at most 145) into fresh 16-bit accumulators.
+  static LOWBIT_INLINE void accumulate(const uint8_t* w, const uint8_t* x, int bytes,
                                               uint16x8_t (&acc)[kMR][kVectors]) {
     const uint8x16_t low_nibble = vdupq_n_u8(0x0F);
     unroll<kMR>([&](auto m) { unroll<kVectors>([&](auto v) { acc[m][v] = vdupq_n_u16(0); }); });
@@ -41,7 +46,7 @@ struct U4LoopNeon64 {
 
   // acc[m][.] += w_step[m] * x[0..kNR-1] for one step, whose nibbles of X `unpack` extracts.
   template <class Unpack>
-  static LOWBIT_ALWAYS_INLINE void multiply_step(uint16x8_t (&acc)[kMR][kVectors], uint8x8_t w_step,
+  static LOWBIT_INLINE void multiply_step(uint16x8_t (&acc)[kMR][kVectors], uint8x8_t w_step,
                                                  const uint8_t* x, Unpack unpack) {
     std::array<uint8x16_t, kWide> wide;
     unroll<kWide>([&](auto i) { wide[i] = unpack(vld1q_u8(x + 16 * i)); });
@@ -59,14 +64,10 @@ struct U4LoopNeon64 {
   }
 };
 
-template <int kColumns>
-using U4KernelNeon64 = U16BlockKernel<U4LoopNeon64<kColumns>>;
-using U4PathNeon64 = Path<U4KernelNeon64<24>, U4KernelNeon64<8>>;
-
 }  // namespace
 
-extern const GemmPath u4_gemm_8x24__neon64 = {"u4_gemm_8x24__neon64", Scheme::kUint4, Isa::kNeon64,
-                                              U4PathNeon64::packed_weights_bytes,
-                                              U4PathNeon64::pack_weights, U4PathNeon64::gemm_packed};
+LOWBIT_DEFINE_PATH(u4_gemm_8x24c2__neon64, Isa::kNeon64,
+                   ArmPath<Scheme::kUint4, Blocked16Kernel<U4Lanes, U4LoopNeon64<24>>,
+                           Blocked16Kernel<U4Lanes, U4LoopNeon64<8>>>);
 
 }  // namespace lowbit

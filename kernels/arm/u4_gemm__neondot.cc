@@ -9,7 +9,7 @@
 // Tile: 8 rows x kNR columns, lanes across columns. A packed block covers 8 steps: its low nibbles
 // are the first 4 steps in UDOT order, its high nibbles the next 4 (docs/packing-arm.md). Big
 // kernel 8x12: 24 accumulators + 3 X + 2 W + the mask; small 8x4 for the last columns.
-#include "arm/gemm_arm.h"
+#include "arm/driver.h"
 
 namespace lowbit {
 namespace {
@@ -21,6 +21,7 @@ struct U4KernelNeonDot {
   static constexpr int kGroups = kNR / 4;  // 4-column accumulators per row
   using WFormat = Dot4<4, kMR>;
   using XFormat = Dot4<4, kNR>;
+  static constexpr Correction kCorrection = Correction::kRowsAndColumns;
 
   LOWBIT_MICRO_KERNEL LOWBIT_NO_PRE_RA_SCHEDULING static void run(const uint8_t* w, const uint8_t* x,
                                                                   int depth, const TileOutput& out) {
@@ -34,11 +35,11 @@ struct U4KernelNeonDot {
       multiply_4_steps(acc, reload_barrier(w), reload_barrier(x),
                        [](uint8x16_t packed) { return vshrq_n_u8(packed, 4); });
     }
-    unroll<kMR>([&](auto m) { store_row(out, m, acc[m]); });
+    store_tile<kCorrection>(out, acc);
   }
 
   template <class Unpack>
-  static LOWBIT_ALWAYS_INLINE void multiply_4_steps(uint32x4_t (&acc)[kMR][kGroups], const uint8_t* w,
+  static LOWBIT_INLINE void multiply_4_steps(uint32x4_t (&acc)[kMR][kGroups], const uint8_t* w,
                                                     const uint8_t* x, Unpack unpack) {
     const uint8x16_t ws[2] = {unpack(vld1q_u8(w)), unpack(vld1q_u8(w + 16))};
     uint8x16_t xs[kGroups];
@@ -52,13 +53,9 @@ struct U4KernelNeonDot {
   }
 };
 
-using U4PathNeonDot = Path<U4KernelNeonDot<12>, U4KernelNeonDot<4>>;
-
 }  // namespace
 
-extern const GemmPath u4_gemm_8x12__neondot = {"u4_gemm_8x12__neondot", Scheme::kUint4, Isa::kNeonDot,
-                                               U4PathNeonDot::packed_weights_bytes,
-                                               U4PathNeonDot::pack_weights,
-                                               U4PathNeonDot::gemm_packed};
+LOWBIT_DEFINE_PATH(u4_gemm_8x12c8__neondot, Isa::kNeonDot,
+                   ArmPath<Scheme::kUint4, U4KernelNeonDot<12>, U4KernelNeonDot<4>>);
 
 }  // namespace lowbit

@@ -6,7 +6,7 @@
 // scalars must live in d0-d7), and kNR/4 d registers of X widened to 2 * kNR/4 column quads.
 // Big kernel 4x12: 12 q accumulators (gemmlowp's 12x4 cell, transposed); small 4x4 for the last
 // columns. Sums wrap modulo 2^32 like the reference. Layouts and register maps: docs/packing-arm.md.
-#include "arm/gemm_arm.h"
+#include "arm/driver.h"
 
 namespace lowbit {
 namespace {
@@ -18,6 +18,7 @@ struct U8KernelNeon {
   static constexpr int kQuads = kNR / 4;  // 4-column accumulators per row
   using WFormat = StepMajor<8, kMR>;
   using XFormat = StepMajor<8, kNR>;
+  static constexpr Correction kCorrection = Correction::kRowsAndColumns;
 
   LOWBIT_MICRO_KERNEL static void run(const uint8_t* w, const uint8_t* x, int depth, const TileOutput& out) {
     uint32x4_t acc[kMR][kQuads];
@@ -39,16 +40,12 @@ struct U8KernelNeon {
         });
       });
     }
-    unroll<kMR>([&](auto m) { store_row(out, m, acc[m]); });
+    store_tile<kCorrection>(out, acc);
   }
 };
 
-using U8PathNeon = Path<U8KernelNeon<12>, U8KernelNeon<4>>;
-
 }  // namespace
 
-extern const GemmPath u8_gemm_4x12__neon = {"u8_gemm_4x12__neon", Scheme::kUint8, Isa::kNeon,
-                                            U8PathNeon::packed_weights_bytes,
-                                            U8PathNeon::pack_weights, U8PathNeon::gemm_packed};
+LOWBIT_DEFINE_PATH(u8_gemm_4x12c2__neon, Isa::kNeon, ArmPath<Scheme::kUint8, U8KernelNeon<12>, U8KernelNeon<4>>);
 
 }  // namespace lowbit

@@ -6,7 +6,7 @@
 // 2 * kNR bytes of X widened to 16-bit vectors whose halves are 4-column quads (UMLAL takes the low
 // half, UMLAL2 the high one, no extraction). Big kernel 8x12: 24 accumulators + 3 X + 2 W = 29 of 32
 // registers; small 8x4 for the last columns. Sums wrap modulo 2^32 like the reference.
-#include "arm/gemm_arm.h"
+#include "arm/driver.h"
 
 namespace lowbit {
 namespace {
@@ -18,6 +18,7 @@ struct U8KernelNeon64 {
   static constexpr int kQuads = kNR / 4;  // 4-column accumulators per row
   using WFormat = StepMajor<8, kMR>;
   using XFormat = StepMajor<8, kNR>;
+  static constexpr Correction kCorrection = Correction::kRowsAndColumns;
 
   LOWBIT_MICRO_KERNEL static void run(const uint8_t* w, const uint8_t* x, int depth,
                                       const TileOutput& out) {
@@ -42,16 +43,12 @@ struct U8KernelNeon64 {
         });
       });
     }
-    unroll<kMR>([&](auto m) { store_row(out, m, acc[m]); });
+    store_tile<kCorrection>(out, acc);
   }
 };
 
-using U8PathNeon64 = Path<U8KernelNeon64<12>, U8KernelNeon64<4>>;
-
 }  // namespace
 
-extern const GemmPath u8_gemm_8x12__neon64 = {"u8_gemm_8x12__neon64", Scheme::kUint8, Isa::kNeon64,
-                                              U8PathNeon64::packed_weights_bytes,
-                                              U8PathNeon64::pack_weights, U8PathNeon64::gemm_packed};
+LOWBIT_DEFINE_PATH(u8_gemm_8x12c2__neon64, Isa::kNeon64, ArmPath<Scheme::kUint8, U8KernelNeon64<12>, U8KernelNeon64<4>>);
 
 }  // namespace lowbit

@@ -5,7 +5,7 @@
 // 0-3 and 4-7, each row's 4 steps in one 32-bit element) and kNR/4 vectors of X (4 columns x 4
 // steps); UDOT acc[m][g], x[g], w[m / 4].4b[m % 4]. Big kernel 8x12: 24 accumulators + 3 X + 2 W
 // registers; small 8x4 for the last columns. Sums wrap modulo 2^32 like the reference.
-#include "arm/gemm_arm.h"
+#include "arm/driver.h"
 
 namespace lowbit {
 namespace {
@@ -17,6 +17,7 @@ struct U8KernelNeonDot {
   static constexpr int kGroups = kNR / 4;  // 4-column accumulators per row
   using WFormat = Dot4<8, kMR>;
   using XFormat = Dot4<8, kNR>;
+  static constexpr Correction kCorrection = Correction::kRowsAndColumns;
 
   LOWBIT_MICRO_KERNEL static void run(const uint8_t* w, const uint8_t* x, int depth,
                                       const TileOutput& out) {
@@ -33,17 +34,12 @@ struct U8KernelNeonDot {
         });
       });
     }
-    unroll<kMR>([&](auto m) { store_row(out, m, acc[m]); });
+    store_tile<kCorrection>(out, acc);
   }
 };
 
-using U8PathNeonDot = Path<U8KernelNeonDot<12>, U8KernelNeonDot<4>>;
-
 }  // namespace
 
-extern const GemmPath u8_gemm_8x12__neondot = {"u8_gemm_8x12__neondot", Scheme::kUint8, Isa::kNeonDot,
-                                               U8PathNeonDot::packed_weights_bytes,
-                                               U8PathNeonDot::pack_weights,
-                                               U8PathNeonDot::gemm_packed};
+LOWBIT_DEFINE_PATH(u8_gemm_8x12c4__neondot, Isa::kNeonDot, ArmPath<Scheme::kUint8, U8KernelNeonDot<12>, U8KernelNeonDot<4>>);
 
 }  // namespace lowbit
