@@ -88,11 +88,11 @@ build armv7 armv7-linux-gnueabihf.cmake
 build aarch64 aarch64-linux-gnu.cmake
 
 check armv7 cortex-a15 "" u8_gemm_4x12__neon u4_gemm_4x16__neon u4_6_gemm_4x16__neon \
-  u8_gemm_4x8__scalar u4_gemm_4x8__scalar u4_6_gemm_4x8__scalar
+  u8_gemm_4x8c1__scalar u4_gemm_4x8c2__scalar u4_6_gemm_4x8c1__scalar
 check armv7 cortex-a15 scalar
 check aarch64 max "" u8_gemm_8x12__neon64 u4_gemm_8x24__neon64 u4_6_gemm_8x16__neon64 \
-  u8_gemm_8x12__neondot u4_gemm_8x12__neondot u4_6_gemm_8x12__neondot u8_gemm_4x8__scalar \
-  u4_gemm_4x8__scalar u4_6_gemm_4x8__scalar
+  u8_gemm_8x12__neondot u4_gemm_8x12__neondot u4_6_gemm_8x12__neondot u8_gemm_4x8c1__scalar \
+  u4_gemm_4x8c2__scalar u4_6_gemm_4x8c1__scalar
 check aarch64 cortex-a57 "" u8_gemm_8x12__neon64 u4_gemm_8x24__neon64 u4_6_gemm_8x16__neon64 \
   -- u8_gemm_8x12__neondot u4_gemm_8x12__neondot u4_6_gemm_8x12__neondot
 check aarch64 max scalar

@@ -11,7 +11,7 @@
 //   R = acc - (z_w - o_w) sum_k x' - (z_x - o_x) sum_k (w - z_w),
 // so a centred kernel needs no column sums. uint32 arithmetic: wraps modulo 2^32 like the reference.
 //
-// A micro-kernel provides kScheme, kMR, kNR, kBits (4 or 8), kCentred and
+// A micro-kernel derives from ScalarKernel (its traits) and provides
 //   static void micro_kernel(const uint8_t* w_panel, const uint8_t* x_panel, int depth,
 //                            uint32_t acc[kMR][kNR]);   // one tile of sum_k w' x'
 #pragma once
@@ -27,6 +27,15 @@
 
 namespace lowbit {
 namespace {
+
+// kBits: 4 packs two depth steps per byte; kCentred: packed values are centred signed bytes.
+template <Scheme kSchemeOfKernel, int kBitsOfKernel, bool kCentredKernel>
+struct ScalarKernel {
+  static constexpr Scheme kScheme = kSchemeOfKernel;
+  static constexpr int kMR = 4, kNR = 8;
+  static constexpr int kBits = kBitsOfKernel;
+  static constexpr bool kCentred = kCentredKernel;
+};
 
 template <class Kernel>
 struct ScalarGemm {

@@ -12,10 +12,7 @@
 namespace lowbit {
 namespace {
 
-struct U4_6Scalar {
-  static constexpr Scheme kScheme = Scheme::kUint4_6;
-  static constexpr int kMR = 4, kNR = 8, kBits = 8;
-  static constexpr bool kCentred = true;
+struct U4_6Scalar : ScalarKernel<Scheme::kUint4_6, 8, true> {
   static constexpr int kFlushDepth = kU4_6ProductsPerS16Lane;  // one product per lane per step
 
   static void micro_kernel(const uint8_t* w_panel, const uint8_t* x_panel, int depth,

@@ -11,10 +11,7 @@
 namespace lowbit {
 namespace {
 
-struct U4Scalar {
-  static constexpr Scheme kScheme = Scheme::kUint4;
-  static constexpr int kMR = 4, kNR = 8, kBits = 4;
-  static constexpr bool kCentred = false;
+struct U4Scalar : ScalarKernel<Scheme::kUint4, 4, false> {
   // Each byte adds two products to a lane: 291 / 2 = 145 bytes (290 depth steps) per flush.
   static constexpr int kFlushBytes = kU4ProductsPerU16Lane / 2;
 

@@ -7,11 +7,7 @@
 namespace lowbit {
 namespace {
 
-struct U8Scalar {
-  static constexpr Scheme kScheme = Scheme::kUint8;
-  static constexpr int kMR = 4, kNR = 8, kBits = 8;
-  static constexpr bool kCentred = false;
-
+struct U8Scalar : ScalarKernel<Scheme::kUint8, 8, false> {
   static void micro_kernel(const uint8_t* w_panel, const uint8_t* x_panel, int depth,
                            uint32_t acc[kMR][kNR]) {
     for (int m = 0; m < kMR; ++m)

@@ -67,8 +67,7 @@ struct X86Gemm {
     const uint32_t depth_times_zw = static_cast<uint32_t>(w.cols) * static_cast<uint32_t>(w.zero_point);
     for (int i = 0; i < w.rows; ++i, out += stride) {
       const uint8_t* src = w.data + i * w.stride;
-      row_sums[i] = sum_bytes(src, w.cols) - depth_times_zw;
-      pack_weight_row<Kernel::kWeights>(src, w.cols, w.zero_point, out);
+      row_sums[i] = pack_weight_row<Kernel::kWeights>(src, w.cols, w.zero_point, out) - depth_times_zw;
     }
     std::memset(out, 0, (rows - w.rows) * stride);
     std::fill(row_sums + w.rows, row_sums + rows, 0);

@@ -23,45 +23,47 @@ enum class WeightFormat {
 
 constexpr int weight_bytes(WeightFormat format) { return format == WeightFormat::kCentredS16 ? 2 : 1; }
 
-// sum_k w[k], as uint32 (wraps like the reference's arithmetic).
-LOWBIT_INLINE uint32_t sum_bytes(const uint8_t* p, int n) {
-  __m256i acc = _mm256_setzero_si256();
-  int k = 0;
-  for (; k + 32 <= n; k += 32)
-    acc = _mm256_add_epi64(acc, _mm256_sad_epu8(Avx2::loadu(p + k), _mm256_setzero_si256()));
-  uint32_t sum = 0;
-  for (; k < n; ++k) sum += p[k];
-  alignas(32) uint64_t lanes[4];
-  Avx2::store(lanes, acc);
-  return sum + static_cast<uint32_t>(lanes[0] + lanes[1] + lanes[2] + lanes[3]);
+// The sum of the four uint64 lanes, modulo 2^32.
+LOWBIT_INLINE uint32_t sum_u64_lanes(__m256i v) {
+  const __m128i pair = _mm_add_epi64(_mm256_castsi256_si128(v), _mm256_extracti128_si256(v, 1));
+  return static_cast<uint32_t>(_mm_cvtsi128_si64(pair) + _mm_extract_epi64(pair, 1));
 }
 
-// Signed bytes w - offset (modulo 256), in depth order.
-LOWBIT_INLINE void pack_weight_row_s8(const uint8_t* w, int depth, int32_t offset, uint8_t* out) {
+// Each row function packs one row of `depth` weights in depth order and returns sum_k w[k] (modulo
+// 2^32), taken with vpsadbw from the vectors it packs (the padding loaded past the depth is zero).
+
+// Signed bytes w - offset (modulo 256).
+LOWBIT_INLINE uint32_t pack_weight_row_s8(const uint8_t* w, int depth, int32_t offset, uint8_t* out) {
   const __m256i off = _mm256_set1_epi8(static_cast<char>(offset));
+  __m256i sums = _mm256_setzero_si256();
   for (int k = 0; k < depth; k += 32) {
     const __m256i v = depth - k >= 32 ? Avx2::loadu(w + k) : Avx2::load_prefix(w + k, depth - k);
+    sums = _mm256_add_epi64(sums, _mm256_sad_epu8(v, _mm256_setzero_si256()));
     Avx2::storeu(out + k, _mm256_sub_epi8(v, off));
   }
+  return sum_u64_lanes(sums);
 }
 
-// int16 w - z_w, in depth order.
-LOWBIT_INLINE void pack_weight_row_s16(const uint8_t* w, int depth, int32_t zw, uint8_t* out) {
+// int16 w - z_w.
+LOWBIT_INLINE uint32_t pack_weight_row_s16(const uint8_t* w, int depth, int32_t zw, uint8_t* out) {
   const __m256i zero_point = _mm256_set1_epi16(static_cast<int16_t>(zw));
+  __m128i sums = _mm_setzero_si128();
   for (int k = 0; k < depth; k += 16) {
     const __m128i v = depth - k >= 16 ? _mm_loadu_si128(reinterpret_cast<const __m128i*>(w + k))
                                       : _mm256_castsi256_si128(Avx2::load_prefix(w + k, depth - k));
+    sums = _mm_add_epi64(sums, _mm_sad_epu8(v, _mm_setzero_si128()));
     Avx2::storeu(out + 2 * k, _mm256_sub_epi16(_mm256_cvtepu8_epi16(v), zero_point));
   }
+  return static_cast<uint32_t>(_mm_cvtsi128_si64(sums) + _mm_extract_epi64(sums, 1));
 }
 
-// One row of `depth` weights in `format`. The steps of a depth unit stay in depth order (for 4-bit
-// units of 8: steps 0-3, the half the kernel multiplies by the low nibbles of X, then 4-7), so the
-// row is the plain sequence; its padding past the depth meets zero padding in X.
+// One row in `format`. The steps of a depth unit stay in depth order (for 4-bit units of 8: steps
+// 0-3, the half the kernel multiplies by the low nibbles of X, then 4-7), so the row is the plain
+// sequence; its padding past the depth meets zero padding in X.
 template <WeightFormat kFormat>
-LOWBIT_INLINE void pack_weight_row(const uint8_t* w, int depth, int32_t zw, uint8_t* out) {
-  if constexpr (kFormat == WeightFormat::kCentredS16) pack_weight_row_s16(w, depth, zw, out);
-  else pack_weight_row_s8(w, depth, kFormat == WeightFormat::kCentredS8 ? zw : 128, out);
+LOWBIT_INLINE uint32_t pack_weight_row(const uint8_t* w, int depth, int32_t zw, uint8_t* out) {
+  if constexpr (kFormat == WeightFormat::kCentredS16) return pack_weight_row_s16(w, depth, zw, out);
+  else return pack_weight_row_s8(w, depth, kFormat == WeightFormat::kCentredS8 ? zw : 128, out);
 }
 
 }  // namespace
