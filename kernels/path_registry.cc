@@ -56,7 +56,9 @@ std::string isa_list() {
 const char* isa_name(Isa isa) { return name_in(kIsaNames, isa); }
 bool isa_from_name(const std::string& name, Isa* isa) { return value_in(kIsaNames, name, isa); }
 const char* scheme_name(Scheme scheme) { return name_in(kSchemeNames, scheme); }
-bool scheme_from_name(const std::string& name, Scheme* scheme) { return value_in(kSchemeNames, name, scheme); }
+bool scheme_from_name(const std::string& name, Scheme* scheme) {
+  return value_in(kSchemeNames, name, scheme);
+}
 
 int max_code(Scheme scheme) {
   switch (scheme) {

@@ -48,7 +48,8 @@ struct NamedPath {
 };
 
 bool parse_path_name(const std::string& name, NamedPath* named) {
-  static const std::regex grammar("(u8|u4|u4_6)_gemm_([1-9][0-9]*)x([1-9][0-9]*)c([1-9][0-9]*)__([a-z0-9]+)");
+  static const std::regex grammar(
+      "(u8|u4|u4_6)_gemm_([1-9][0-9]*)x([1-9][0-9]*)c([1-9][0-9]*)__([a-z0-9]+)");
   std::smatch m;
   if (!std::regex_match(name, m, grammar)) return false;
   *named = {m[1], GemmTile{std::stoi(m[2]), std::stoi(m[3]), std::stoi(m[4])}, m[5]};

@@ -82,7 +82,9 @@ struct ScalarGemm {
     const std::size_t panel_bytes = std::size_t{kMR} * packed_depth_bytes(w.cols);
     for (int i0 = 0; i0 < w.rows; i0 += kMR) {
       const uint8_t* panel_rows = w.data + i0 * w.stride;
-      auto w_at = [&](int row, int k) { return static_cast<uint8_t>(panel_rows[row * w.stride + k] - offset); };
+      auto w_at = [&](int row, int k) {
+        return static_cast<uint8_t>(panel_rows[row * w.stride + k] - offset);
+      };
       pack_panel(std::min(kMR, w.rows - i0), kMR, w.cols, w_at, panels + (i0 / kMR) * panel_bytes);
     }
   }
