@@ -52,8 +52,8 @@ struct ScalarGemm {
   template <typename ValueAt>
   static void pack_panel(int count, int lanes, int depth, ValueAt value, uint8_t* panel) {
     std::memset(panel, 0, static_cast<std::size_t>(packed_depth_bytes(depth)) * lanes);
-    for (int line = 0; line < count; ++line) {
-      for (int k = 0; k < depth; ++k) {
+    for (int k = 0; k < depth; ++k) {  // depth outermost: X is read row by row
+      for (int line = 0; line < count; ++line) {
         const uint8_t v = value(line, k);
         if (kKR == 2)
           panel[(k / 2) * lanes + line] |= static_cast<uint8_t>(k % 2 == 0 ? v : v << 4);
@@ -100,7 +100,6 @@ struct ScalarGemm {
         scratch.get(Scratch::kActivationsSlot, std::size_t{kNR} * packed_depth_bytes(depth)));
 
     const int x_offset = Kernel::kCentred ? centre_code(x.levels) : 0;
-    const uint32_t col_factor = Kernel::kCentred ? 0 : static_cast<uint32_t>(w.zero_point);
     const uint32_t row_factor = static_cast<uint32_t>(x.zero_point - x_offset);
     for (int j0 = 0; j0 < width; j0 += kNR) {
       const int cols = std::min(kNR, width - j0);
@@ -111,15 +110,18 @@ struct ScalarGemm {
       if constexpr (!Kernel::kCentred) {
         for (int k = 0; k < depth; ++k)
           for (int n = 0; n < cols; ++n) col_terms[n] += x_at(n, k);
-        for (int n = 0; n < cols; ++n) col_terms[n] *= col_factor;
+        for (int n = 0; n < cols; ++n) col_terms[n] *= static_cast<uint32_t>(w.zero_point);
       }
       for (int i0 = 0; i0 < height; i0 += kMR) {
         uint32_t acc[kMR][kNR];
         Kernel::micro_kernel(w_panels + (i0 / kMR) * w_panel_bytes, x_panel, depth, acc);
         for (int m = 0; m < std::min(kMR, height - i0); ++m) {
           const uint32_t row_term = row_factor * row_sums[i0 + m];
-          for (int n = 0; n < cols; ++n)
-            r.data[(i0 + m) * r.stride + j0 + n] = static_cast<int32_t>(acc[m][n] - col_terms[n] - row_term);
+          for (int n = 0; n < cols; ++n) {
+            uint32_t v = acc[m][n] - row_term;
+            if constexpr (!Kernel::kCentred) v -= col_terms[n];
+            r.data[(i0 + m) * r.stride + j0 + n] = static_cast<int32_t>(v);
+          }
         }
       }
     }
