@@ -1,3 +1,4 @@
+#include <cstddef>
 #include <cstdlib>
 #include <stdexcept>
 #include <string>
@@ -12,61 +13,51 @@ namespace lowbit {
 
 namespace {
 
-struct IsaName {
-  Isa isa;
+// A value and its name, for the tables below.
+template <class T>
+struct Named {
+  T value;
   const char* name;
 };
-constexpr IsaName kIsaNames[] = {
+constexpr Named<Isa> kIsaNames[] = {
     {Isa::kScalar, "scalar"},   {Isa::kNeon, "neon"},         {Isa::kNeon64, "neon64"},
     {Isa::kNeonDot, "neondot"}, {Isa::kAvx2, "avx2"},         {Isa::kAvx512bw, "avx512bw"},
     {Isa::kAvx512vnni, "avx512vnni"},
 };
-
-struct SchemeName {
-  Scheme scheme;
-  const char* name;
-};
-constexpr SchemeName kSchemeNames[] = {
+constexpr Named<Scheme> kSchemeNames[] = {
     {Scheme::kUint8, "uint8"}, {Scheme::kUint4, "uint4"}, {Scheme::kUint4_6, "uint4_6"}};
+
+template <class T, std::size_t N>
+const char* name_in(const Named<T> (&table)[N], T value) {
+  for (const Named<T>& entry : table)
+    if (entry.value == value) return entry.name;
+  return "unknown";
+}
+
+template <class T, std::size_t N>
+bool value_in(const Named<T> (&table)[N], const std::string& name, T* value) {
+  for (const Named<T>& entry : table) {
+    if (name == entry.name) {
+      *value = entry.value;
+      return true;
+    }
+  }
+  return false;
+}
 
 std::string isa_list() {
   std::string names;
-  for (const IsaName& entry : kIsaNames) names += std::string(names.empty() ? "" : ", ") + entry.name;
+  for (const Named<Isa>& entry : kIsaNames) names += std::string(names.empty() ? "" : ", ") + entry.name;
   return names;
 }
 
 }  // namespace
 
-const char* isa_name(Isa isa) {
-  for (const IsaName& entry : kIsaNames)
-    if (entry.isa == isa) return entry.name;
-  return "unknown";
-}
-
-bool isa_from_name(const std::string& name, Isa* isa) {
-  for (const IsaName& entry : kIsaNames) {
-    if (name == entry.name) {
-      *isa = entry.isa;
-      return true;
-    }
-  }
-  return false;
-}
-
-const char* scheme_name(Scheme scheme) {
-  for (const SchemeName& entry : kSchemeNames)
-    if (entry.scheme == scheme) return entry.name;
-  return "unknown";
-}
-
+const char* isa_name(Isa isa) { return name_in(kIsaNames, isa); }
+bool isa_from_name(const std::string& name, Isa* isa) { return value_in(kIsaNames, name, isa); }
+const char* scheme_name(Scheme scheme) { return name_in(kSchemeNames, scheme); }
 bool scheme_from_name(const std::string& name, Scheme* scheme) {
-  for (const SchemeName& entry : kSchemeNames) {
-    if (name == entry.name) {
-      *scheme = entry.scheme;
-      return true;
-    }
-  }
-  return false;
+  return value_in(kSchemeNames, name, scheme);
 }
 
 int max_code(Scheme scheme) {

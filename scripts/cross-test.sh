@@ -88,11 +88,11 @@ build armv7 armv7-linux-gnueabihf.cmake
 build aarch64 aarch64-linux-gnu.cmake
 
 check armv7 cortex-a15 "" u8_gemm_4x12c2__neon u4_gemm_4x16c2__neon u4_6_gemm_4x16c2__neon \
-  u8_gemm_4x8__scalar u4_gemm_4x8__scalar u4_6_gemm_4x8__scalar
+  u8_gemm_4x8c1__scalar u4_gemm_4x8c2__scalar u4_6_gemm_4x8c1__scalar
 check armv7 cortex-a15 scalar
 check aarch64 max "" u8_gemm_8x12c2__neon64 u4_gemm_8x24c2__neon64 u4_6_gemm_8x16c2__neon64 \
-  u8_gemm_8x12c4__neondot u4_gemm_8x12c8__neondot u4_6_gemm_8x12c4__neondot u8_gemm_4x8__scalar \
-  u4_gemm_4x8__scalar u4_6_gemm_4x8__scalar
+  u8_gemm_8x12c4__neondot u4_gemm_8x12c8__neondot u4_6_gemm_8x12c4__neondot u8_gemm_4x8c1__scalar \
+  u4_gemm_4x8c2__scalar u4_6_gemm_4x8c1__scalar
 check aarch64 cortex-a57 "" u8_gemm_8x12c2__neon64 u4_gemm_8x24c2__neon64 u4_6_gemm_8x16c2__neon64 \
   -- u8_gemm_8x12c4__neondot u4_gemm_8x12c8__neondot u4_6_gemm_8x12c4__neondot
 check aarch64 max scalar

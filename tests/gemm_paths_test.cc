@@ -5,9 +5,11 @@
 #include <algorithm>
 #include <cmath>
 #include <random>
+#include <regex>
 #include <string>
 #include <vector>
 
+#include "common/flush_bounds.h"
 #include "lowbit/gemm.h"
 #include "lowbit/levels.h"
 
@@ -36,6 +38,51 @@ int max_w_code(const GemmPath& path, const Case& c) {
 }
 int max_x_code(const GemmPath& path, const Case& c) {
   return path.scheme == Scheme::kUint4_6 ? c.levels.activations - 1 : max_code(path.scheme);
+}
+
+// What a path's name states: <u8|u4|u4_6>_gemm_<MR>x<NR>c<KR>__<isa> (XNNPACK's grammar).
+struct NamedPath {
+  std::string scheme;  // u8, u4, u4_6
+  GemmTile tile;
+  std::string isa;
+};
+
+bool parse_path_name(const std::string& name, NamedPath* named) {
+  static const std::regex grammar(
+      "(u8|u4|u4_6)_gemm_([1-9][0-9]*)x([1-9][0-9]*)c([1-9][0-9]*)__([a-z0-9]+)");
+  std::smatch m;
+  if (!std::regex_match(name, m, grammar)) return false;
+  *named = {m[1], GemmTile{std::stoi(m[2]), std::stoi(m[3]), std::stoi(m[4])}, m[5]};
+  return true;
+}
+
+const char* name_prefix(Scheme scheme) {
+  switch (scheme) {
+    case Scheme::kUint8: return "u8";
+    case Scheme::kUint4: return "u4";
+    default: return "u4_6";
+  }
+}
+
+// p - 1, p and p + 1 of every point, positive, sorted, once each.
+std::vector<int> around(const std::vector<int>& points) {
+  std::vector<int> values;
+  for (int p : points)
+    for (int v : {p - 1, p, p + 1})
+      if (v > 0) values.push_back(v);
+  std::sort(values.begin(), values.end());
+  values.erase(std::unique(values.begin(), values.end()), values.end());
+  return values;
+}
+
+// How many products a 16-bit lane of a path of `scheme` may hold, for every way one sums them
+// (common/flush_bounds.h); none for 8-bit operands, which are summed in 32 bits.
+std::vector<int> lane_bounds(Scheme scheme) {
+  switch (scheme) {
+    case Scheme::kUint4: return {kU4ProductsPerU16Lane, kU4ProductsPerS16Lane};
+    case Scheme::kUint4_6: return {kU4_6ProductsPerS16Lane, kU4_6RawProductsPerS16Lane};
+    default: return {};
+  }
 }
 
 // Runs `path` on one case, twice: weights packed per call, and packed once then reused.
@@ -86,13 +133,6 @@ TEST_P(GemmPathTest, PaperShapes) {
   for (int h : {8, 24})
     for (int w : {100, 400, 1600})
       for (int d : {10, 40, 100}) expect_exact(path(), {h, w, d}, 1000 + h * w * d);
-}
-
-TEST_P(GemmPathTest, SmallShapesCoverEveryPartialTile) {
-  for (int h = 1; h <= 33; h += (h < 10 ? 1 : 7))
-    for (int w = 1; w <= 70; w += (w < 18 ? 1 : 13))
-      for (int d : {1, 2, 3, 4, 5, 7, 8, 9, 15, 16, 17, 31, 32, 33, 63, 64, 65})
-        expect_exact(path(), {h, w, d}, h * 7919 + w * 31 + d);
 }
 
 TEST_P(GemmPathTest, RandomShapes) {
@@ -160,16 +200,54 @@ TEST_P(GemmPathTest, InvalidLevelsAreAClearError) {
   }
 }
 
+// Partial tiles in both directions and depths below, at and above KR, all from the tile the path's
+// name states (XNNPACK-style), cycling through extreme codes and zero points.
+TEST_P(GemmPathTest, EdgesOfTheNamedTile) {
+  NamedPath named;
+  ASSERT_TRUE(parse_path_name(path().name, &named)) << path().name;
+  const GemmTile t = named.tile;
+  const std::vector<int> heights = around({1, t.mr / 2, t.mr, 2 * t.mr});
+  const std::vector<int> widths = around({1, t.nr / 4, t.nr / 2, 3 * t.nr / 4, t.nr, 2 * t.nr});
+  const std::vector<int> depths = around({1, t.kr / 2, t.kr, 2 * t.kr});
+  const int max = max_code(path().scheme);
+  const Case::Fill fills[] = {Case::kRandom, Case::kMax, Case::kMaxMin};
+  const int32_t zero_points[] = {-1, 0, max};  // -1: random
+  int n = 0;
+  for (int h : heights)
+    for (int w : widths)
+      for (int d : depths) {
+        const Case c{h, w, d, fills[n % 3], zero_points[n / 3 % 3], zero_points[n / 9 % 3]};
+        expect_exact(path(), c, n++);
+      }
+}
+
+// Depths around (multiples of) every depth at which a path of the scheme may flush its 16-bit
+// lanes: a lane holds B products (common/flush_bounds.h) and gains one every step or, with pairwise
+// instructions, every second step, in whole KR steps. Operands at the extremes that make the largest
+// positive and negative products; 4.6-bit with the two level pairs whose products reach the bound.
 TEST_P(GemmPathTest, DepthAroundEveryAccumulatorFlush) {
-  // 4-bit paths flush 16-bit lanes every <= 291 products (145 steps where two share a lane).
-  std::vector<int> depths;
-  // 4.6-bit ones every 256 or 258 steps.
-  for (int boundary : {145, 256, 258, 290, 291, 2 * 145, 512, 516, 2 * 290, 2 * 291, 3 * 290, 3 * 291, 4 * 145 * 2})
-    for (int delta : {-1, 0, 1}) depths.push_back(boundary + delta);
-  for (int d : depths) {
-    expect_exact(path(), {8, 48, d, Case::kMax, 0, 0}, d);
-    expect_exact(path(), {5, 19, d, Case::kRandom}, d + 1);
-  }
+  const std::vector<int> bounds = lane_bounds(path().scheme);
+  if (bounds.empty()) GTEST_SKIP() << "no 16-bit sums in " << scheme_name(path().scheme);
+  NamedPath named;
+  ASSERT_TRUE(parse_path_name(path().name, &named)) << path().name;
+  std::vector<int> flushes;
+  for (int products : bounds)
+    for (int steps_per_product : {1, 2})
+      for (int multiple : {1, 2, 3})
+        flushes.push_back(multiple * (products * steps_per_product / named.tile.kr * named.tile.kr));
+  const bool u4_6 = path().scheme == Scheme::kUint4_6;
+  const std::vector<LevelPair> pairs =
+      u4_6 ? std::vector<LevelPair>{{255, 3}, {3, 255}} : std::vector<LevelPair>{kDefaultLevelPair};
+  const int max = max_code(path().scheme);
+  for (int d : around(flushes))
+    for (const LevelPair& pair : pairs)
+      for (Case::Fill fill : {Case::kMax, Case::kMaxMin, Case::kRandom})
+        for (int32_t zw : u4_6 ? std::vector<int32_t>{-1} : std::vector<int32_t>{0, max})
+          for (int32_t zx : {0, max}) {
+            Case c{named.tile.mr + 1, named.tile.nr + 1, d, fill, zw, zx};
+            c.levels = pair;
+            expect_exact(path(), c, d + fill + zx);
+          }
 }
 
 TEST_P(GemmPathTest, OddStrides) {
@@ -185,6 +263,21 @@ TEST_P(GemmPathTest, WrapsModulo2To32LikeTheReference) {
 std::string path_name(const testing::TestParamInfo<const GemmPath*>& info) { return info.param->name; }
 
 INSTANTIATE_TEST_SUITE_P(AllCompiledPaths, GemmPathTest, testing::ValuesIn(compiled_paths()), path_name);
+
+// Every compiled path, whether or not this CPU can run it: the name follows the grammar and states
+// the scheme, the instruction set and the tile the path declares.
+TEST(PathNames, StateSchemeTileAndIsa) {
+  for (const GemmPath* p : compiled_paths()) {
+    NamedPath named;
+    ASSERT_TRUE(parse_path_name(p->name, &named))
+        << p->name << " does not follow <scheme>_gemm_<MR>x<NR>c<KR>__<isa>";
+    EXPECT_EQ(named.scheme, name_prefix(p->scheme)) << p->name;
+    EXPECT_EQ(named.isa, isa_name(p->isa)) << p->name;
+    EXPECT_EQ(named.tile.mr, p->tile.mr) << p->name << ": MR";
+    EXPECT_EQ(named.tile.nr, p->tile.nr) << p->name << ": NR";
+    EXPECT_EQ(named.tile.kr, p->tile.kr) << p->name << ": KR";
+  }
+}
 
 TEST(PathSelection, EverySchemeHasAPath) {
   for (Scheme scheme : {Scheme::kUint8, Scheme::kUint4, Scheme::kUint4_6})

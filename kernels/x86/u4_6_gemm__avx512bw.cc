@@ -1,7 +1,10 @@
-// 4.6-bit product on AVX-512BW: the AVX2 kernel at 512 bits.
-#include "x86/gemm_x86.h"
+// 4.6-bit product on AVX-512BW: the vpmaddubsw kernel of u4_6_gemm__avx2.cc at 512 bits, 4 strips.
+#include "common/define_path.h"
+#include "x86/avx512.h"
+#include "x86/driver.h"
+#include "x86/maddubs.h"
 
 namespace lowbit {
-extern const GemmPath u4_6_gemm_4x64c4__avx512bw =
-    make_path<X86Gemm<Avx512, MaddubsU46, 4, 4>>("u4_6_gemm_4x64c4__avx512bw", Isa::kAvx512bw);
+LOWBIT_DEFINE_PATH(u4_6_gemm_4x64c4__avx512bw, Isa::kAvx512bw,
+                   X86Gemm<Avx512, Maddubs<Scheme::kUint4_6>, 4, 4>);
 }  // namespace lowbit

@@ -1,8 +1,11 @@
 // 4.6-bit product on AVX-512-VNNI: vpdpbusd of raw activations by centred weights straight into
-// 32-bit lanes (no flush, no column sums).
-#include "x86/gemm_x86.h"
+// 32-bit sums (x86/dpbusd.h): the 8-bit VNNI loop without its column sums.
+#include "common/define_path.h"
+#include "x86/avx512.h"
+#include "x86/dpbusd.h"
+#include "x86/driver.h"
 
 namespace lowbit {
-extern const GemmPath u4_6_gemm_8x32c4__avx512vnni =
-    make_path<X86Gemm<Avx512, DotU46, 8, 2>>("u4_6_gemm_8x32c4__avx512vnni", Isa::kAvx512vnni);
+LOWBIT_DEFINE_PATH(u4_6_gemm_8x32c4__avx512vnni, Isa::kAvx512vnni,
+                   X86Gemm<Avx512, Dpbusd<Scheme::kUint4_6>, 8, 2>);
 }  // namespace lowbit

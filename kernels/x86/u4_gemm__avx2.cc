@@ -1,7 +1,9 @@
-// 4-bit product on AVX2: nibble-packed operands, vpmaddubsw + vpaddw into 16-bit sums.
-#include "x86/gemm_x86.h"
+// 4-bit product on AVX2, the paper's kernel: nibble-packed activations, vpmaddubsw against centred
+// weights + vpaddw into 16-bit sums (x86/maddubs.h), 4 rows x 2 strips.
+#include "common/define_path.h"
+#include "x86/driver.h"
+#include "x86/maddubs.h"
 
 namespace lowbit {
-extern const GemmPath u4_gemm_4x16c8__avx2 =
-    make_path<X86Gemm<Avx2, MaddubsU4, 4, 2>>("u4_gemm_4x16c8__avx2", Isa::kAvx2);
+LOWBIT_DEFINE_PATH(u4_gemm_4x16c8__avx2, Isa::kAvx2, X86Gemm<Avx2, Maddubs<Scheme::kUint4>, 4, 2>);
 }  // namespace lowbit

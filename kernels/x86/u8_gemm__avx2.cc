@@ -1,7 +1,9 @@
-// 8-bit product on AVX2: the "must widen" path (x zero-extended to 16 bits, vpmaddwd, 32-bit sums).
-#include "x86/gemm_x86.h"
+// 8-bit product on AVX2: the "must widen" kernel, x zero-extended to 16 bits and vpmaddwd against
+// centred int16 weights into 32-bit sums (x86/maddwd.h).
+#include "common/define_path.h"
+#include "x86/driver.h"
+#include "x86/maddwd.h"
 
 namespace lowbit {
-extern const GemmPath u8_gemm_4x8c4__avx2 =
-    make_path<X86Gemm<Avx2, MaddwdU8, 4, 1>>("u8_gemm_4x8c4__avx2", Isa::kAvx2);
+LOWBIT_DEFINE_PATH(u8_gemm_4x8c4__avx2, Isa::kAvx2, X86Gemm<Avx2, MaddwdU8, 4, 1>);
 }  // namespace lowbit

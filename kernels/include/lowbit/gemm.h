@@ -73,7 +73,9 @@ class Scratch {
   std::size_t sizes_[kSlots] = {};
 };
 
-// Packed weights as a path's gemm_packed() consumes them (layout private to the path).
+// Packed weights as a path's gemm_packed() consumes them (layout private to the path). A path's
+// pack_weights() writes exactly what its micro-kernel reads, and the correction terms that depend on
+// the weights alone, so that gemm_packed() does no work on the weights.
 struct PackedWeights {
   const void* data;
   int height;
