@@ -41,12 +41,6 @@ struct ResultMatrix {
   std::ptrdiff_t stride;  // elements between the starts of two rows, >= cols
 };
 
-// The largest number of 4-bit x 4-bit products (each <= 15 * 15 = 225) that an unsigned 16-bit lane
-// can sum without wrapping: 65535 / 225 = 291. A 4-bit kernel that sums one product per lane per depth
-// step must flush its 16-bit lanes into 32-bit totals at least this often; one that sums two products
-// per lane per step (x86 pmaddubsw) at least every 145 steps.
-constexpr int kMaxU4ProductsPerU16Lane = 65535 / (15 * 15);
-
 // The definition, written as plainly as possible: every other implementation is checked against it.
 // Values must be < 2^bits of the operand; the function does not care which bit width they came from.
 void reference_gemm(const QuantizedMatrix& w, const QuantizedMatrix& x, const ResultMatrix& r);
