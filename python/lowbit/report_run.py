@@ -12,12 +12,11 @@ import hashlib
 import json
 import statistics
 from pathlib import Path
-from typing import Callable, Dict, List, Optional, Tuple
+from typing import Callable, Dict, List, Tuple
 
 from lowbit import report_experiments
 from lowbit.claims import evaluate, scoreboard
 from lowbit.claims.catalogue import DEFAULT_CATALOGUE, CatalogueError, load_catalogue
-from lowbit.provenance import provenance
 from lowbit.qnn import table as qnn_table
 from lowbit.report_html import (STYLE, Absent, esc, html_figures, html_provenance, html_table,
                                 markdown_html, not_in_run)

@@ -7,6 +7,7 @@ crash), and each experiment's own figures where the run has them.
 
 from __future__ import annotations
 
+import json
 import shutil
 from html.parser import HTMLParser
 
@@ -133,3 +134,17 @@ def test_experiment_pngs_and_tables_of_the_run_dir_are_embedded(tmp_path):
     assert report.images["fxp"] == ["fxp-bitwidths"]
     assert {"sequential", "52.6"} <= set(report.cells["fxp"])
     assert "report.html" not in report.cells["provenance"] and "other.png" in report.cells["provenance"]
+
+
+def test_fxp_rows_show_per_layer_bits_and_the_papers_rows(tmp_path):
+    layer = {"name": "conv1", "weights": {"bw": 6, "f": 5}, "biases": {"bw": 8, "f": 6},
+             "activations": {"bw": 7, "f": 3}}
+    document = {"rows": [{"network": "sequential", "dataset": "fashion-mnist", "protocol": "test",
+                          "source": "this run", "float_acc_pct": 92.47, "layers": [layer]}],
+                "paper_rows": [{"network": "branched", "dataset": "svhn", "source": "paper",
+                                "note": "data set not available here"}]}
+    (tmp_path / "fxp.json").write_text(json.dumps(document))
+    report = report_of(tmp_path, tmp_path / "report.html")
+    cells = report.cells["fxp"]
+    assert {"conv1 w 6/5 b 8/6 a 7/3", "92.47", "this run", "paper", "data set not available here"} <= set(cells)
+    assert ABSENT in report.text["matrix"] and ABSENT in report.text["qnn"]
