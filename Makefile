@@ -83,11 +83,17 @@ reproduce: build qnn-data
 	$(PIN) $(QBENCH) run --config $(CONFIG) --out $(RUN_DIR)/paper-table.json
 	$(LOWBIT_PY) tables $(RUN_DIR)/paper-table.json --out-dir $(RUN_DIR)
 	$(LOWBIT_PY) plots $(RUN_DIR)/paper-table.json --out-dir $(RUN_DIR)
-	$(LOWBIT_PY) report $(RUN_DIR)/paper-table.json --out $(RUN_DIR)/report.html
 	$(PIN) $(QBENCH) qnn --config $(QNN_CONFIG) --out $(RUN_DIR)/qnn.json
 	$(LOWBIT_PY) qnn-table $(RUN_DIR)/qnn.json --out $(RUN_DIR)/qnn-table.md
+	@# The ARM instruction-count model, where the cross tools are installed (make deps-test).
+	@for arch in armv7 aarch64; do \
+	  $(LOWBIT_PY) icount --arch $$arch --config $(CONFIG) --out $(RUN_DIR)/icount-$$arch.json || \
+	    echo "make reproduce: no $$arch instruction-count model (make deps-test installs the cross tools)"; \
+	done
+	$(LOWBIT_PY) report $(RUN_DIR) --out $(RUN_DIR)/report.html
 	@cat $(RUN_DIR)/table.md
 	@echo "make reproduce: results, tables, plots and report in $(RUN_DIR)/"
+	@$(LOWBIT_PY) claims $(RUN_DIR)
 
 # The QNN test sets (generated, deterministic: docs/qnn.md), made when missing.
 qnn-data: deps
