@@ -5,66 +5,48 @@
 // Internal linkage: included by one file per architecture.
 #pragma once
 
-#include "neon_barriers.h"
+#include "neon_asm_loop.h"
 #include "peak_loop.h"
 
 namespace qbench {
 namespace {
 
-// Chains per loop: latencies of 4-6 cycles at 1-2 per cycle; ARMv7 has 16 q registers.
+// Multiply-accumulates chain on every register (8 on ARMv7, 12 on AArch64: latencies of 4-6
+// cycles at 1-2 per cycle). Pairs: accumulators in the first half, temporaries in the second;
+// only the 1-cycle-ish accumulate is on a chain.
 #if defined(__aarch64__)
 constexpr int kMacChains = 12;
+constexpr int kPairChains = 6;
+#define QBENCH_NEON_PAIR(a, t) \
+  "umull v" #t ".8h, %[x].8b, %[y].8b\n\tuadalp v" #a ".4s, v" #t ".8h\n\t"
+#define QBENCH_NEON_PAIRS                                                                  \
+  QBENCH_NEON_PAIR(0, 6) QBENCH_NEON_PAIR(1, 7) QBENCH_NEON_PAIR(2, 8) QBENCH_NEON_PAIR(3, 9) \
+  QBENCH_NEON_PAIR(4, 10) QBENCH_NEON_PAIR(5, 11)
+#define QBENCH_NEON_FMA "fmla v\\r\\().4s, %[x].4s, %[y].4s\n\t"
+#define QBENCH_NEON_MLAL "umlal v\\r\\().8h, %[x].8b, %[y].8b\n\t"
 #else
 constexpr int kMacChains = 8;
+constexpr int kPairChains = 4;
+#define QBENCH_NEON_PAIR(a, t) "vmull.u8 q" #t ", %P[x], %P[y]\n\tvpadal.u16 q" #a ", q" #t "\n\t"
+#define QBENCH_NEON_PAIRS \
+  QBENCH_NEON_PAIR(0, 4) QBENCH_NEON_PAIR(1, 5) QBENCH_NEON_PAIR(2, 6) QBENCH_NEON_PAIR(3, 7)
+#define QBENCH_NEON_FMA "vmla.f32 q\\r, %q[x], %q[y]\n\t"  // what -mfpu=neon code uses
+#define QBENCH_NEON_MLAL "vmlal.u8 q\\r, %P[x], %P[y]\n\t"
 #endif
-constexpr int kPairChains = 6;
 
 void mla_f32(std::int64_t rounds) {
-  float32x4_t acc[kMacChains];
-  for (float32x4_t& a : acc) a = vdupq_n_f32(0.0f);
-  float32x4_t x = vdupq_n_f32(0.5f);
-  const float32x4_t y = vdupq_n_f32(0.25f);
-  for (std::int64_t r = 0; r < rounds; ++r) {
-    opaque(x);
-#pragma GCC unroll 16
-    for (float32x4_t& a : acc) {
-#if defined(__aarch64__)
-      a = vfmaq_f32(a, x, y);  // fmla: vmlaq_f32 would be split into fmul + fadd
-#else
-      a = vmlaq_f32(a, x, y);  // vmla.f32, what -mfpu=neon code uses
-#endif
-    }
-  }
-  keep(acc);
+  const float32x4_t x = vdupq_n_f32(0.5f), y = vdupq_n_f32(0.25f);
+  QBENCH_NEON_ASM_LOOP(rounds, x, y, QBENCH_NEON_REGISTERS QBENCH_NEON_FMA ".endr\n\t");
 }
 
 void mlal_u8(std::int64_t rounds) {
-  uint16x8_t acc[kMacChains];
-  for (uint16x8_t& a : acc) a = vdupq_n_u16(0);
-  uint8x8_t x = vdup_n_u8(3);
-  const uint8x8_t y = vdup_n_u8(2);
-  for (std::int64_t r = 0; r < rounds; ++r) {
-    opaque(x);
-#pragma GCC unroll 16
-    for (uint16x8_t& a : acc) a = vmlal_u8(a, x, y);
-  }
-  keep(acc);
+  const uint8x8_t x = vdup_n_u8(3), y = vdup_n_u8(2);
+  QBENCH_NEON_ASM_LOOP(rounds, x, y, QBENCH_NEON_REGISTERS QBENCH_NEON_MLAL ".endr\n\t");
 }
 
 void mull_padal_u8(std::int64_t rounds) {
-  uint32x4_t acc[kPairChains];
-  for (uint32x4_t& a : acc) a = vdupq_n_u32(0);
-  uint8x8_t x = vdup_n_u8(3);
-  const uint8x8_t y = vdup_n_u8(2);
-#pragma GCC unroll 1
-  for (std::int64_t r = 0; r < rounds; ++r) {
-#pragma GCC unroll 16
-    for (uint32x4_t& a : acc) {
-      opaque(x);
-      a = vpadalq_u16(a, vmull_u8(x, y));
-    }
-  }
-  keep(acc);
+  const uint8x8_t x = vdup_n_u8(3), y = vdup_n_u8(2);
+  QBENCH_NEON_ASM_LOOP(rounds, x, y, QBENCH_NEON_PAIRS);
 }
 
 #if defined(__aarch64__)
