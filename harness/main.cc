@@ -7,6 +7,8 @@
 #include "config.h"
 #include "known_kernels.h"
 #include "lowbit/gemm.h"
+#include "peak.h"
+#include "peak_record.h"
 #include "provenance.h"
 #include "qnn_benchmark.h"
 #include "results_writer.h"
@@ -57,6 +59,25 @@ int list_kernels() {
   return 0;
 }
 
+int print_peak_rates(const PeakOptions& options, bool as_json) {
+  const Peak peak = measure_peak(options);
+  if (as_json) {
+    std::cout << peak_record(peak).dump(2) << "\n";
+  } else {
+    std::cout << "CPU: " << cpu_model() << "\n";
+    print_peak(peak, std::cout);
+  }
+  return 0;
+}
+
+// Once per program, before anything is timed: the denominator of the tables' share of peak.
+void measure_peak_for_results() {
+  const Peak peak = measure_peak(PeakOptions{});
+  record_peak(peak);
+  std::cerr << "qbench: peak rates measured in " << peak.seconds << " s (context.qbench.peak; "
+            << "--no-peak skips this)\n";
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -71,6 +92,8 @@ int main(int argc, char** argv) {
   run->add_option("--out", sweep.out_path, "results file (default: results/<name>-<host>-<time>.json)");
   run->add_flag("--overwrite", sweep.overwrite, "replace an existing results file");
   run->add_flag("--no-interleave", no_interleave, "run repetitions in order instead of randomly interleaved");
+  bool no_peak = false;
+  run->add_flag("--no-peak", no_peak, "do not measure the peak rates first (~0.2 s; `qbench peak`)");
 
   Overrides verify_overrides;
   CLI::App* verify = app.add_subcommand("verify", "check every kernel against the reference; no timing");
@@ -85,6 +108,17 @@ int main(int argc, char** argv) {
   qnn->add_flag("--overwrite", qnn_options.overwrite, "replace an existing results file");
   qnn->add_option("--repetitions", qnn_options.repetitions, "repetitions per cell")->check(CLI::Range(1, 1000));
   qnn->add_option("--min-time", qnn_options.min_time, "minimum seconds per repetition")->check(CLI::Range(1e-6, 60.0));
+  qnn->add_flag("--no-peak", no_peak, "do not measure the peak rates first (~0.2 s; `qbench peak`)");
+
+  PeakOptions peak_options{9, 0.02};
+  bool peak_json = false;
+  CLI::App* peak = app.add_subcommand(
+      "peak", "this core's peak rate of the instructions the kernels and baselines are built on");
+  peak->add_option("--repetitions", peak_options.repetitions, "repetitions per instruction (median)")
+      ->check(CLI::Range(1, 1000));
+  peak->add_option("--min-time", peak_options.seconds_per_repetition, "seconds per repetition")
+      ->check(CLI::Range(1e-4, 10.0));
+  peak->add_flag("--json", peak_json, "print the context.qbench.peak record instead of the table");
 
   try {
     app.parse(argc, argv);
@@ -97,6 +131,8 @@ int main(int argc, char** argv) {
   try {
     if (list->parsed()) return list_kernels();
     if (verify->parsed()) return verify_sweep(resolve(verify_overrides));
+    if (peak->parsed()) return print_peak_rates(peak_options, peak_json);
+    if (!no_peak) measure_peak_for_results();
     std::ostringstream command;
     for (int i = 0; i < argc; ++i) command << (i ? " " : "") << argv[i];
     if (qnn->parsed()) {

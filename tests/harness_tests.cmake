@@ -54,7 +54,7 @@ add_test(NAME cli_rejects_unknown_option
 add_test(NAME qbench_verifies_every_kernel_on_the_paper_shapes
          COMMAND ${qbench} verify --config ${PROJECT_SOURCE_DIR}/configs/paper-table.json)
 
-add_executable(harness_tests results_file_test.cc baselines_test.cc)
+add_executable(harness_tests results_file_test.cc baselines_test.cc peak_test.cc)
 target_link_libraries(harness_tests PRIVATE qbench_kernels nlohmann_json::nlohmann_json GTest::gtest_main)
 target_compile_definitions(harness_tests PRIVATE QBENCH_EXE="$<TARGET_FILE:qbench>"
                                                  QBENCH_SOURCE_DIR="${PROJECT_SOURCE_DIR}")

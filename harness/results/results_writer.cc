@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "peak_record.h"
 #include "provenance.h"
 #include "sha256.h"
 
@@ -18,6 +19,12 @@ using nlohmann::json;
 namespace fs = std::filesystem;
 
 std::string temporary_path(const std::string& path) { return path + ".tmp." + std::to_string(getpid()); }
+
+// context.qbench.peak of the files written after record_peak(); null: not measured, not written.
+json& recorded_peak() {
+  static json peak = nullptr;
+  return peak;
+}
 
 }  // namespace
 
@@ -50,6 +57,7 @@ json results_document(const Measurement& m) {
   q["config"] = m.config;
   q["config_sha256"] = sha256_hex(m.config.dump());
   q["timed"] = m.timed;
+  if (!recorded_peak().is_null()) q["peak"] = recorded_peak();
   for (const auto& [key, value] : m.fields.items()) q[key] = value;
   q["finished_utc"] = utc_now("%Y-%m-%dT%H:%M:%SZ");
   json doc = {{"context", m.context.is_object() ? m.context : json::object()}, {"benchmarks", m.benchmarks}};
@@ -69,6 +77,8 @@ void write_results(const std::string& path, const Measurement& measurement) {
   }
   fs::rename(temporary, target);
 }
+
+void record_peak(const Peak& peak) { recorded_peak() = peak_record(peak); }
 
 json kernel_record(const GemmKernel& kernel) {
   const bool available = kernel.unavailable().empty();

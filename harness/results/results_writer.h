@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "gemm_kernel.h"
+#include "peak.h"
 
 namespace qbench {
 
@@ -48,6 +49,11 @@ nlohmann::json results_document(const Measurement& measurement);
 // Writes results_document(measurement) through a temporary file and a rename: a reader never sees
 // half a file.
 void write_results(const std::string& path, const Measurement& measurement);
+
+// From this call on, every results file this program writes records peak_record(peak) as
+// context.qbench.peak: `qbench run` and `qbench qnn` measure the peak once, before they time
+// anything (unless --no-peak), and every command's file then carries it without passing it along.
+void record_peak(const Peak& peak);
 
 // Records shared by the commands (each an element of context.qbench's lists or maps).
 nlohmann::json kernel_record(const GemmKernel& kernel);  // kernels[id]: implementation, description, ...

@@ -6,6 +6,7 @@ import csv
 import io
 from typing import TYPE_CHECKING, Dict, Optional, Sequence
 
+from lowbit import roofline
 from lowbit.results import KERNEL_ORDER, PAPER_KERNELS, order_kernels
 from lowbit.speedups import (SPEEDUPS_VS_UINT8, Measured, extra_kernels, geometric_mean, paper_speedup,
                              ratio, speedups_vs_float)
@@ -143,4 +144,38 @@ def render_csv(sections: Sequence[Section], reference) -> str:
             r = [ratio(a, b) for a, b in zip(m, p)]
             row += [_csv_number(geometric_mean(x), 4) for x in (m, p, r)]
         writer.writerow(row)
+    return buffer.getvalue()
+
+
+def render_roofline_markdown(sections: Sequence[Section]) -> str:
+    """The roofline tables alone (roofline.md)."""
+    parts = ["# Share of peak (roofline)", ""]
+    for section in sections:
+        if section.roofline is not None:
+            parts += [f"## {section.heading}", "", markdown_table(section.roofline), ""]
+    return "\n".join(parts).rstrip("\n") + "\n"
+
+
+def render_roofline_csv(sections: Sequence[Section]) -> str:
+    """One row per file, family, kernel with a matching peak, and shape (roofline.csv)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(["file", "machine", "family", "kernel", "height", "width", "depth", "median_us",
+                     "gops", "peak_instruction", "peak_gops", "share_of_peak"])
+    for section in sections:
+        results, family = section.results, section.family
+        rates = roofline.peak_rates(results)
+        for kernel in results.kernels(family):
+            key = roofline.matching_peak(results, kernel)
+            if key is None:
+                continue
+            for shape in results.shapes(family):
+                median = results.median(family, kernel, shape)
+                if median is None:
+                    continue
+                gops = 2 * shape.multiply_adds / (median * 1e-6) * 1e-9
+                writer.writerow([results.label, results.machine(), family, kernel, shape.height, shape.width,
+                                 shape.depth, f"{median:.4f}", f"{gops:.3f}", key,
+                                 f"{2 * rates[key] * 1e-9:.3f}",
+                                 f"{roofline.share_of_peak(results, family, kernel, shape):.4f}"])
     return buffer.getvalue()

@@ -8,7 +8,10 @@ or prepacked) three tables are made:
 * speedup over float32: measured, the paper's, and their ratio (measured / paper);
 * speedup of uint4 over uint8: the same, for ours and for gemmlowp;
 * when uint4_6 was measured, the 4.6-bit scheme (Trusov et al. 2024) against
-  uint4 and uint8, beside that paper's claims (it publishes no per-shape table).
+  uint4 and uint8, beside that paper's claims (it publishes no per-shape table);
+* when the file records the core's peak rates (context.qbench.peak), the
+  roofline: each kernel's share of the peak of its instruction (lowbit.roofline),
+  also written alone to roofline.md and roofline.csv with --out-dir.
 
 Each table ends with a geometric-mean row and the section ends with a
 provenance footnote.  With several files a last table compares their geometric
@@ -21,6 +24,7 @@ Rendering (Markdown, CSV, LaTeX) is in lowbit.table_formats.
 
     lowbit tables results.json                      # Markdown to stdout
     lowbit tables arm.json laptop.json --out-dir out # out/table.md, table.csv, table.tex
+                                                     # (+ roofline.md, roofline.csv)
 """
 
 from __future__ import annotations
@@ -30,13 +34,13 @@ import sys
 from pathlib import Path
 from typing import Callable, Dict, List, Optional, Sequence, Tuple
 
-from lowbit import table_formats
+from lowbit import roofline, table_formats
 from lowbit.provenance import provenance
 from lowbit.reference import DEFAULT_REFERENCE, REFERENCE_MACHINE, load_reference
 from lowbit.results import FAMILY_LABEL, FAMILY_PREPACKED, PAPER_KERNELS, Results, Shape, load_results
-from lowbit.speedups import (FOUR_SIX, SPEEDUPS_4_6, SPEEDUPS_VS_UINT8, Measured, Speedup, extra_kernels,
-                             format_metric, format_ratio, geometric_mean, paper_speedup, ratio,
-                             speedups_vs_float)
+from lowbit.speedups import (FOUR_SIX, MISSING, SPEEDUPS_4_6, SPEEDUPS_VS_UINT8, Measured, Speedup,
+                             extra_kernels, format_metric, format_ratio, geometric_mean, paper_speedup,
+                             ratio, speedups_vs_float)
 
 @dataclasses.dataclass
 class Table:
@@ -57,14 +61,21 @@ class Section:
     family: str
     tables: List[Table]
     provenance: Dict[str, str]
+    roofline: Optional[Table] = None  # also in `tables`; None without recorded peak rates
 
 
 @dataclasses.dataclass
 class Column:
     header: str
     value: Callable[[Shape], Optional[float]]
-    kind: str  # "metric" (time or instructions) or "ratio"
+    kind: str  # "metric" (time or instructions), "ratio" or "percent"
 
+
+def format_percent(value: Optional[float]) -> str:
+    return MISSING if value is None else f"{100 * value:.0f}%"
+
+
+FORMATTERS = {"metric": format_metric, "ratio": format_ratio, "percent": format_percent}
 
 
 # --- building tables ---------------------------------------------------------------------------
@@ -77,14 +88,12 @@ def build_table(title: str, shapes: Sequence[Shape], columns: Sequence[Column],
     for shape in shapes:
         cells = [str(shape.height), str(shape.width), str(shape.depth)]
         for column in columns:
-            fmt = format_metric if column.kind == "metric" else format_ratio
-            cells.append(fmt(column.value(shape)))
+            cells.append(FORMATTERS[column.kind](column.value(shape)))
         rows.append(cells)
     geomean_row = ["geomean", "", ""]
     for column in columns:
         values = [v for v in (column.value(s) for s in shapes) if v is not None]
-        fmt = format_metric if column.kind == "metric" else format_ratio
-        cell = fmt(geometric_mean(values))
+        cell = FORMATTERS[column.kind](geometric_mean(values))
         if values and len(values) < len(shapes):
             cell += f" [{len(values)}]"
         geomean_row.append(cell)
@@ -157,6 +166,24 @@ def speedup_tables(measured: Measured, reference, shapes, extras) -> List[Table]
     return tables
 
 
+def roofline_table(measured: Measured, shapes) -> Optional[Table]:
+    """Each kernel's share of the peak of its instruction per shape; None without peak rates."""
+    results, family = measured.results, measured.family
+    kernels = [k for k in results.kernels(family) if roofline.matching_peak(results, k)]
+    if not kernels:
+        return None
+    columns = [Column(k, lambda s, k=k: roofline.share_of_peak(results, family, k, s), "percent")
+               for k in kernels]
+    notes = ["Share of peak = H*W*D multiply-adds / median time / the peak multiply-add rate of the "
+             "instruction the kernel is built on, measured on this core by qbench before timing "
+             "(context.qbench.peak). 100% is the instruction alone, no loads, no packing."]
+    notes += [f"{k}: {roofline.peak_label(results, roofline.matching_peak(results, k))}" for k in kernels]
+    if any(k.split("@")[0] in roofline.APPROXIMATE for k in kernels):
+        notes.append(f"{', '.join(roofline.APPROXIMATE)}: an approximation (vpmaddwd: gemmlowp's AVX2 "
+                     "kernel, ymm, and XNNPACK's qu8 kernels; the kernel each library picks depends on the host).")
+    return build_table("Share of peak (roofline)", shapes, columns, notes)
+
+
 def levels_note(results: Results) -> str:
     levels = (results.qbench.get("kernels") or {}).get(FOUR_SIX, {}).get("levels")
     if not levels:
@@ -186,8 +213,10 @@ def build_sections(all_results: Sequence[Results], reference) -> List[Section]:
             shapes = results.shapes(family)
             tables = [times_table(measured, reference, shapes, extras)]
             tables += speedup_tables(measured, reference, shapes, extras)
+            share = roofline_table(measured, shapes)
+            tables += [share] if share else []
             sections.append(Section(section_heading(results, family), results, family,
-                                    tables, provenance(results)))
+                                    tables, provenance(results), share))
     return sections
 
 
@@ -275,8 +304,14 @@ def run(args) -> int:
         sys.stdout.write(rendered[fmt])
         return 0
     args.out_dir.mkdir(parents=True, exist_ok=True)
-    for ext, text in rendered.items():
-        target = args.out_dir / f"table.{ext}"
+    files = {f"table.{ext}": text for ext, text in rendered.items()}
+    if any(section.roofline for section in sections):
+        if fmt in ("md", "all"):
+            files["roofline.md"] = table_formats.render_roofline_markdown(sections)
+        if fmt in ("csv", "all"):
+            files["roofline.csv"] = table_formats.render_roofline_csv(sections)
+    for name, text in files.items():
+        target = args.out_dir / name
         target.write_text(text, encoding="utf-8")
         print(f"wrote {target}")
     return 0
