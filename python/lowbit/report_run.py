@@ -26,6 +26,7 @@ from lowbit.tables import Section, Table, build_all
 
 MATRIX_FILE = "paper-table.json"
 FOUR_SIX_TITLE = "The 4.6-bit scheme"
+ROOFLINE_TITLE = "Share of peak (roofline)"  # lowbit.tables.roofline_table, shown in its own section
 # What a malformed file can raise while its section is built; the section then says so.
 RENDER_ERRORS = (ResultsError, CatalogueError, OSError, KeyError, TypeError, ValueError,
                  AttributeError, IndexError, ZeroDivisionError)
@@ -62,6 +63,10 @@ def is_four_six(table: Table) -> bool:
     return table.title.startswith(FOUR_SIX_TITLE)
 
 
+def is_roofline(table: Table) -> bool:
+    return table.title == ROOFLINE_TITLE
+
+
 def gemm_parts(run: Run, name: str, keep: Callable[[Table], bool], with_plots: bool) -> List[str]:
     sections, reference = run.gemm(name)
     parts = []
@@ -81,17 +86,16 @@ def scoreboard_section(run: Run) -> List[str]:
 
 
 def matrix_section(run: Run) -> List[str]:
-    return gemm_parts(run, MATRIX_FILE, lambda t: not is_four_six(t), with_plots=True)
+    return gemm_parts(run, MATRIX_FILE, lambda t: not is_four_six(t) and not is_roofline(t), with_plots=True)
 
 
 def roofline_section(run: Run) -> List[str]:
     sections, _reference = run.gemm(MATRIX_FILE)
-    results = sections[0].results
-    peak = results.qbench.get("peak")
-    if not peak:
+    tables = roofline_tables(sections)
+    if not tables:
         raise Absent(f"{MATRIX_FILE} carries no context.qbench.peak (the core's peak rates, measured by "
                      "`qbench peak`, were not recorded in this run)")
-    return [html_table(t) for t in roofline_tables(results, peak)]
+    return [html_table(t) for t in tables]
 
 
 def icount_section(run: Run) -> List[str]:

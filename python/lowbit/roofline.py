@@ -34,6 +34,7 @@ DPBUSD = "dpbusd_u8s8_"
 MADDWD = "maddwd_s16_"
 MLAL_U8 = "mlal_u8"
 DOT_U8 = "dot_u8_"
+MLA_F32 = "mla_f32_"  # NEON fmla / vmla.f32 (ARM's f32 multiply-accumulate)
 
 # Our paths: the record key of the instruction each ISA's kernels are built on.
 PATH_PEAK = {"avx2": "maddubs_u8s8_ymm", "avx512bw": "maddubs_u8s8_zmm",
@@ -78,7 +79,7 @@ def matching_peak(results: Results, kernel: str) -> Optional[str]:
     rates = peak_rates(results)
     scheme = kernel.split("@", 1)[0]
     if scheme in FLOAT_KERNELS:
-        return widest(rates, FMA_F32)
+        return widest(rates, FMA_F32) or widest(rates, MLA_F32)
     if scheme in OUR_SCHEMES:
         key = PATH_PEAK.get(path_isa(results, kernel) or "")
         return key if key in rates else None

@@ -107,7 +107,7 @@ def test_complete_run_has_every_experiment(reports):
     for section in ("matrix", "roofline", "qnn", "four-six", "fxp", "distortion", "icount"):
         assert ABSENT not in full.text[section], section
     assert len(full.images["matrix"]) == 2 and len(full.images["icount"]) == 2
-    assert {"f32_vmla", "u8_vmlal", "% of u8_vmlal"} <= set(full.cells["roofline"])
+    assert {"mla_f32_q", "mlal_u8", "float32", "uint4"} <= set(full.cells["roofline"])
     assert "98.10 ± 0.10" in full.cells["distortion"] and "-0.850 ± 0.100" in full.cells["distortion"]
     assert "icount-aarch64.json is not in the run directory" not in full.text["four-six"]
     assert "uint4 vs uint4_6" in full.cells["four-six"] and "QNN-4.6 vs" in full.cells["four-six"]
