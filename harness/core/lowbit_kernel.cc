@@ -1,6 +1,7 @@
 #include "lowbit_kernel.h"
 
 #include <algorithm>
+#include <chrono>
 #include <functional>
 #include <stdexcept>
 
@@ -9,6 +10,23 @@
 
 namespace qbench {
 namespace {
+
+// Test-only (CMake -DLOWBIT_TEST_SLOWDOWN_PCT=N, 0 by default): every uint4 product spins for N % of
+// its own duration after it, so the A/B gate can be shown a known slowdown (docs/reports.md).
+#ifndef LOWBIT_TEST_SLOWDOWN_PCT
+#define LOWBIT_TEST_SLOWDOWN_PCT 0
+#endif
+constexpr int kTestSlowdownPct = LOWBIT_TEST_SLOWDOWN_PCT;
+
+template <typename Product>
+void run_slowed(Product&& product) {
+  using Clock = std::chrono::steady_clock;
+  const Clock::time_point start = Clock::now();
+  product();
+  const Clock::time_point until = Clock::now() + (Clock::now() - start) * kTestSlowdownPct / 100;
+  while (Clock::now() < until) {
+  }
+}
 
 class PreparedLowbit : public PreparedGemm {
  public:
@@ -25,6 +43,13 @@ class PreparedLowbit : public PreparedGemm {
   }
 
   void run() override {
+    if (kTestSlowdownPct > 0 && path_.scheme == lowbit::Scheme::kUint4)
+      run_slowed([this] { product(); });
+    else
+      product();
+  }
+
+  void product() {
     if (mode_ == WeightsMode::kPrepacked)
       path_.gemm_packed({packed_.data(), w_.rows, w_.cols, w_.zero_point, w_.levels}, x_, r_, scratch_);
     else
@@ -75,7 +100,11 @@ GemmKernel lowbit_kernel(const std::string& id, lowbit::Scheme scheme, const std
   }
   k.supports_prepacked = true;
   k.unavailable = std::move(unavailable);
-  k.implementation = [choose] { return std::string(choose().name); };
+  // A slowed build says so in every results file, so it is never mistaken for a real one.
+  const std::string slowed = kTestSlowdownPct > 0 && scheme == lowbit::Scheme::kUint4
+                                 ? " (TEST BUILD: +" + std::to_string(kTestSlowdownPct) + "% busy-wait)"
+                                 : "";
+  k.implementation = [choose, slowed] { return std::string(choose().name) + slowed; };
   k.prepare = [choose](const GemmProblem& problem, WeightsMode mode) -> std::unique_ptr<PreparedGemm> {
     return std::make_unique<PreparedLowbit>(problem, choose(), mode);
   };
