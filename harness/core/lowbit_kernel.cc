@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdlib>
 #include <functional>
 #include <stdexcept>
 
@@ -11,19 +12,27 @@
 namespace qbench {
 namespace {
 
-// Test-only (CMake -DLOWBIT_TEST_SLOWDOWN_PCT=N, 0 by default): every uint4 product spins for N % of
-// its own duration after it, so the A/B gate can be shown a known slowdown (docs/reports.md).
-#ifndef LOWBIT_TEST_SLOWDOWN_PCT
-#define LOWBIT_TEST_SLOWDOWN_PCT 0
+// Test-only (CMake -DLOWBIT_TEST_SLOWDOWN=ON, off by default): every uint4 product then spins for
+// $LOWBIT_TEST_SLOWDOWN_PCT % of its own duration after it, so the A/B gate can be shown a known
+// slowdown (docs/reports.md). Read from the environment so one test build serves every percentage.
+#ifdef LOWBIT_TEST_SLOWDOWN
+int test_slowdown_pct() {
+  static const int pct = [] {
+    const char* value = std::getenv("LOWBIT_TEST_SLOWDOWN_PCT");
+    return value != nullptr ? std::max(0, std::atoi(value)) : 0;
+  }();
+  return pct;
+}
+#else
+constexpr int test_slowdown_pct() { return 0; }
 #endif
-constexpr int kTestSlowdownPct = LOWBIT_TEST_SLOWDOWN_PCT;
 
 template <typename Product>
 void run_slowed(Product&& product) {
   using Clock = std::chrono::steady_clock;
   const Clock::time_point start = Clock::now();
   product();
-  const Clock::time_point until = Clock::now() + (Clock::now() - start) * kTestSlowdownPct / 100;
+  const Clock::time_point until = Clock::now() + (Clock::now() - start) * test_slowdown_pct() / 100;
   while (Clock::now() < until) {
   }
 }
@@ -43,7 +52,7 @@ class PreparedLowbit : public PreparedGemm {
   }
 
   void run() override {
-    if (kTestSlowdownPct > 0 && path_.scheme == lowbit::Scheme::kUint4)
+    if (test_slowdown_pct() > 0 && path_.scheme == lowbit::Scheme::kUint4)
       run_slowed([this] { product(); });
     else
       product();
@@ -101,10 +110,10 @@ GemmKernel lowbit_kernel(const std::string& id, lowbit::Scheme scheme, const std
   k.supports_prepacked = true;
   k.unavailable = std::move(unavailable);
   // A slowed build says so in every results file, so it is never mistaken for a real one.
-  const std::string slowed = kTestSlowdownPct > 0 && scheme == lowbit::Scheme::kUint4
-                                 ? " (TEST BUILD: +" + std::to_string(kTestSlowdownPct) + "% busy-wait)"
-                                 : "";
-  k.implementation = [choose, slowed] { return std::string(choose().name) + slowed; };
+  k.implementation = [choose, scheme] {
+    const int pct = scheme == lowbit::Scheme::kUint4 ? test_slowdown_pct() : 0;
+    return std::string(choose().name) + (pct > 0 ? " (TEST BUILD: +" + std::to_string(pct) + "% busy-wait)" : "");
+  };
   k.prepare = [choose](const GemmProblem& problem, WeightsMode mode) -> std::unique_ptr<PreparedGemm> {
     return std::make_unique<PreparedLowbit>(problem, choose(), mode);
   };
