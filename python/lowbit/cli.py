@@ -14,13 +14,14 @@ import sys
 from lowbit import icount, plots, regress, report, summary, tables
 from lowbit.ab import command as ab
 from lowbit.claims import cli as claims
+from lowbit.history import command as history
 from lowbit.qnn import data as qnn_data
 from lowbit.qnn import table as qnn_table
 from lowbit.qnn import train as qnn_train
 from lowbit.results import EXIT_BAD_INPUT, ResultsError
 
-COMMANDS = (summary, tables, plots, report, regress, ab, icount, qnn_data, qnn_train, qnn_table,
-            claims)
+COMMANDS = (summary, tables, plots, report, regress, ab, history, icount, qnn_data, qnn_train,
+            qnn_table, claims)
 
 
 def build_parser() -> argparse.ArgumentParser:
