@@ -105,3 +105,17 @@ def test_a_plain_results_file_is_refused(fixtures, tmp_path):
 def test_rounds_alternate_which_side_runs_first():
     assert [tuple(rounds.round_order(i)) for i in range(3)] == [
         ("base", "head"), ("head", "base"), ("base", "head")]
+
+
+def test_rates_count_false_positives_and_detections(tmp_path):
+    same = write_ab(tmp_path)
+    slowed_dir = tmp_path / "slowed"
+    slowed_dir.mkdir()
+    slowed = write_ab(slowed_dir, head_slowdown=1.3)
+    done = run_main("ab", "rates", same, slowed, "--slowed", "uint4", "--thresholds", "0.1,0.5")
+    assert done.returncode == 0, done.stderr
+    rows = {line.split("|")[1].strip(): line for line in done.stdout.splitlines()[2:]}
+    # 6 float32/uint8 cells per file, 3 uint4 cells per file
+    assert rows["10%"].endswith("| 0 / 12 = 0.0% | 3 / 6 = 50.0% |")
+    assert rows["50%"].endswith("| 0 / 12 = 0.0% | 0 / 6 = 0.0% |")
+    assert "| 2 | 1 |" in rows["10%"]

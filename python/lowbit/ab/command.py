@@ -1,4 +1,5 @@
-"""`lowbit ab run` (build, time, judge) and `lowbit ab judge` (judge an A/B results file again).
+"""`lowbit ab run` (build, time, judge), `lowbit ab judge` (judge an A/B results file again) and
+`lowbit ab rates` (false-positive and detection rates over many A/B files).
 
 Exit status, as `lowbit regress`: 0 pass, 1 regression, 2 inconclusive (another CPU model, compiler,
 flags or architecture on one side; too few rounds; errored or partial runs; unusable input; a build
@@ -16,7 +17,7 @@ from pathlib import Path
 from typing import Dict, List
 
 from lowbit import regress
-from lowbit.ab import build, markdown, rounds, verdict
+from lowbit.ab import build, markdown, rates, rounds, verdict
 from lowbit.ab.errors import AbError
 
 DEFAULT_ROUNDS = 10
@@ -138,6 +139,7 @@ def add_parser(subparsers) -> None:
     judge_parser.add_argument("results", type=Path, metavar="AB.json")
     add_gate_options(judge_parser)
     judge_parser.set_defaults(func=checked(judge), parser=judge_parser)
+    rates.add_rates_parser(actions)
 
 
 def checked(action):
