@@ -38,9 +38,10 @@ def paper_ratio(reference, kernel: str, shape: qr.Shape) -> Optional[float]:
 
 def panel_grid(count: int, title: str):
     rows = math.ceil(count / COLUMNS)
-    fig, axes = plt.subplots(rows, min(count, COLUMNS), figsize=(4.2 * min(count, COLUMNS), 3.2 * rows),
+    columns = min(count, COLUMNS)
+    fig, axes = plt.subplots(rows, columns, figsize=(max(4.2 * columns, 8.0), 3.2 * rows + 0.6),
                              squeeze=False)
-    fig.suptitle(title)
+    fig.suptitle(title, fontsize=8)
     for ax in axes.flat[count:]:
         ax.set_visible(False)
     return fig, list(axes.flat)
@@ -74,12 +75,12 @@ def history_figure(points: Sequence[Commit], family: str, machine: str, ratio: b
     if not shapes:
         return None
     what = "ratio to float32 (dashed: the paper's ratio)" if ratio else "median time"
-    fig, axes = panel_grid(len(shapes), f"{what} over commits, oldest first; "
-                                        f"{qr.FAMILY_LABEL.get(family, family)}\n{machine}; "
+    fig, axes = panel_grid(len(shapes), f"{what} over commits, oldest first\n"
+                                        f"{machine}; {qr.FAMILY_LABEL.get(family, family)}\n"
                                         f"paper: {REFERENCE_MACHINE}")
     for ax, (shape, kernels) in zip(axes, shapes.items()):
         draw_panel(ax, points, family, shape, kernels, ratio, reference)
     handles, labels = axes[0].get_legend_handles_labels()
     fig.legend(handles, labels, loc="lower center", ncol=min(len(labels), 6), fontsize=8)
-    fig.tight_layout(rect=(0, 0.06, 1, 0.93))
+    fig.tight_layout(rect=(0, 0.06, 1, 0.9))
     return fig
