@@ -114,5 +114,5 @@ AB_CONFIG ?= configs/quick.json
 ab:
 	@test -n "$(BASE)" || { echo "usage: make ab BASE=<rev> [HEAD=<rev>]"; exit 2; }
 	$(LOWBIT_PY) ab run --base '$(BASE)' --head '$(or $(HEAD),HEAD)' --config $(AB_CONFIG) \
-	  --base-cmake-args '$(BASE_CMAKE_ARGS)' --head-cmake-args '$(HEAD_CMAKE_ARGS)' \
+	  --base-cmake-args='$(BASE_CMAKE_ARGS)' --head-cmake-args='$(HEAD_CMAKE_ARGS)' \
 	  $(addprefix --head-env ,$(HEAD_ENV)) $(AB_ARGS)

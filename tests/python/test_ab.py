@@ -119,3 +119,12 @@ def test_rates_count_false_positives_and_detections(tmp_path):
     assert rows["10%"].endswith("| 0 / 12 = 0.0% | 3 / 6 = 50.0% |")
     assert rows["50%"].endswith("| 0 / 12 = 0.0% | 0 / 6 = 0.0% |")
     assert "| 2 | 1 |" in rows["10%"]
+
+
+def test_fewest_rounds_is_where_the_u_test_can_first_reject():
+    assert verdict.fewest_rounds(0.01) == 5 and verdict.fewest_rounds(0.001) == 7
+
+
+def test_six_rounds_are_too_few_at_the_default_alpha(tmp_path):
+    done = run_main("ab", "judge", write_ab(tmp_path, head_slowdown=1.3, count=6))
+    assert done.returncode == 2 and "fewer than 7 repetitions" in done.stdout

@@ -97,10 +97,12 @@ def add_gate_options(parser) -> None:
     parser.add_argument("--threshold", type=float, default=None,
                         help=f"relative median change that matters (default "
                              f"{verdict.DEFAULT_THRESHOLD}, from the A/A calibration)")
-    parser.add_argument("--alpha", type=float, default=0.01,
-                        help="level of the one-sided Mann-Whitney U test (default 0.01)")
-    parser.add_argument("--min-repetitions", type=int, default=regress.MIN_REPETITIONS,
-                        help="fewest rounds per cell for a verdict (default %(default)s)")
+    parser.add_argument("--alpha", type=float, default=verdict.DEFAULT_ALPHA,
+                        help="level of the one-sided Mann-Whitney U test (default %(default)s, "
+                             "from the A/A calibration)")
+    parser.add_argument("--min-repetitions", type=int, default=None,
+                        help="fewest rounds per cell for a verdict (default: the fewest with which "
+                             "the test can reject at alpha, at least 5; 7 for 0.001)")
     parser.add_argument("--summary", type=Path, default=None,
                         help="Markdown summary for a pull-request comment (default: results .md)")
     parser.add_argument("--all", action="store_true", help="also list every compared cell")
@@ -121,7 +123,7 @@ def add_run_options(parser) -> None:
     parser.add_argument("--qbench-args", default="", help="more `qbench run` options, e.g. '--kernels uint4'")
     for side in ("base", "head"):
         parser.add_argument(f"--{side}-cmake-args", default="",
-                            help=f"extra CMake options of the {side} build")
+                            help=f"extra CMake options of the {side} build, as --{side}-cmake-args='-DX=1 ...'")
         parser.add_argument(f"--{side}-env", action="append", default=[], metavar="NAME=VALUE",
                             help=f"environment of the {side} runs (repeatable)")
 
@@ -147,7 +149,7 @@ def checked(action):
     def guarded(args) -> int:
         if args.threshold is not None and args.threshold < 0 or not 0 < args.alpha < 1:
             args.parser.error("--threshold must be >= 0 and --alpha in (0, 1)")
-        if getattr(args, "rounds", regress.MIN_REPETITIONS) < 1:
+        if getattr(args, "rounds", 1) < 1:
             args.parser.error("--rounds must be >= 1")
         try:
             return action(args)

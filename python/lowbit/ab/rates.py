@@ -12,7 +12,7 @@ import dataclasses
 from typing import List, Optional, Sequence
 
 from lowbit import regress
-from lowbit.ab.verdict import split_sides
+from lowbit.ab.verdict import DEFAULT_ALPHA, fewest_rounds, split_sides
 
 THRESHOLDS = (0.02, 0.05, 0.10, 0.15, 0.20)
 
@@ -34,7 +34,8 @@ def tally(paths: Sequence, thresholds: Sequence[float], mode: str, alpha: float,
     for path in paths:
         base, head, _ = split_sides(path)
         for t in tallies:
-            report = regress.compare(base, head, mode, t.threshold, alpha, regress.MIN_REPETITIONS)
+            report = regress.compare(base, head, mode, t.threshold, alpha,
+                                     max(regress.MIN_REPETITIONS, fewest_rounds(alpha)))
             t.runs += 1
             t.failed_runs += report.exit_status == regress.EXIT_REGRESSION
             for c in report.comparisons:
@@ -73,7 +74,7 @@ def add_rates_parser(actions) -> None:
     parser.add_argument("--slowed", default=None, metavar="KERNEL",
                         help="the kernel slowed on purpose (its per-path ids count too)")
     parser.add_argument("--mode", choices=("absolute", "ratio"), default="absolute")
-    parser.add_argument("--alpha", type=float, default=0.01)
+    parser.add_argument("--alpha", type=float, default=DEFAULT_ALPHA)
     parser.add_argument("--thresholds", default=",".join(f"{t:g}" for t in THRESHOLDS),
                         help="comma-separated (default %(default)s)")
     parser.set_defaults(func=run_rates)
