@@ -26,7 +26,8 @@ COMMANDS = (summary, tables, plots, report, regress, ab, history, icount, qnn_da
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="lowbit", description="Tables, plots, reports, the regression gate, instruction counts "
+        prog="lowbit", description="Tables, plots, reports, the regression gate, A/B timing of two "
+                                   "commits, history plots, instruction counts "
                                    "and the QNN test of the lowbit benchmark harness.",
         epilog="`lowbit COMMAND --help` describes each command. Exit status 2 on unusable input.")
     subparsers = parser.add_subparsers(metavar="COMMAND", required=True)
