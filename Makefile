@@ -110,3 +110,15 @@ regress:
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD)
+
+# --- make ab BASE=<rev> [HEAD=<rev>]: A/B timing of two commits in one job (docs/reports.md) ---
+# Both built once per commit under build/ab/, timed in alternating rounds on one core, judged by the
+# regression gate; exit 0 pass, 1 regression, 2 inconclusive. Extra: BASE_CMAKE_ARGS, HEAD_CMAKE_ARGS,
+# HEAD_ENV (NAME=VALUE, e.g. the test slowdown), AB_CONFIG, AB_ARGS (e.g. --rounds 20 --mode ratio).
+AB_CONFIG ?= configs/quick.json
+.PHONY: ab
+ab:
+	@test -n "$(BASE)" || { echo "usage: make ab BASE=<rev> [HEAD=<rev>]"; exit 2; }
+	$(LOWBIT_PY) ab run --base '$(BASE)' --head '$(or $(HEAD),HEAD)' --config $(AB_CONFIG) \
+	  --base-cmake-args='$(BASE_CMAKE_ARGS)' --head-cmake-args='$(HEAD_CMAKE_ARGS)' \
+	  $(addprefix --head-env ,$(HEAD_ENV)) $(AB_ARGS)

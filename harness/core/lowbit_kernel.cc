@@ -1,6 +1,8 @@
 #include "lowbit_kernel.h"
 
 #include <algorithm>
+#include <chrono>
+#include <cstdlib>
 #include <functional>
 #include <stdexcept>
 
@@ -9,6 +11,31 @@
 
 namespace qbench {
 namespace {
+
+// Test-only (CMake -DLOWBIT_TEST_SLOWDOWN=ON, off by default): every uint4 product then spins for
+// $LOWBIT_TEST_SLOWDOWN_PCT % of its own duration after it, so the A/B gate can be shown a known
+// slowdown (docs/reports.md). Read from the environment so one test build serves every percentage.
+#ifdef LOWBIT_TEST_SLOWDOWN
+int test_slowdown_pct() {
+  static const int pct = [] {
+    const char* value = std::getenv("LOWBIT_TEST_SLOWDOWN_PCT");
+    return value != nullptr ? std::max(0, std::atoi(value)) : 0;
+  }();
+  return pct;
+}
+#else
+constexpr int test_slowdown_pct() { return 0; }
+#endif
+
+template <typename Product>
+void run_slowed(Product&& product) {
+  using Clock = std::chrono::steady_clock;
+  const Clock::time_point start = Clock::now();
+  product();
+  const Clock::time_point until = Clock::now() + (Clock::now() - start) * test_slowdown_pct() / 100;
+  while (Clock::now() < until) {
+  }
+}
 
 class PreparedLowbit : public PreparedGemm {
  public:
@@ -25,6 +52,13 @@ class PreparedLowbit : public PreparedGemm {
   }
 
   void run() override {
+    if (test_slowdown_pct() > 0 && path_.scheme == lowbit::Scheme::kUint4)
+      run_slowed([this] { product(); });
+    else
+      product();
+  }
+
+  void product() {
     if (mode_ == WeightsMode::kPrepacked)
       path_.gemm_packed({packed_.data(), w_.rows, w_.cols, w_.zero_point, w_.levels}, x_, r_, scratch_);
     else
@@ -75,7 +109,11 @@ GemmKernel lowbit_kernel(const std::string& id, lowbit::Scheme scheme, const std
   }
   k.supports_prepacked = true;
   k.unavailable = std::move(unavailable);
-  k.implementation = [choose] { return std::string(choose().name); };
+  // A slowed build says so in every results file, so it is never mistaken for a real one.
+  k.implementation = [choose, scheme] {
+    const int pct = scheme == lowbit::Scheme::kUint4 ? test_slowdown_pct() : 0;
+    return std::string(choose().name) + (pct > 0 ? " (TEST BUILD: +" + std::to_string(pct) + "% busy-wait)" : "");
+  };
   k.prepare = [choose](const GemmProblem& problem, WeightsMode mode) -> std::unique_ptr<PreparedGemm> {
     return std::make_unique<PreparedLowbit>(problem, choose(), mode);
   };

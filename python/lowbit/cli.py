@@ -12,18 +12,22 @@ import argparse
 import sys
 
 from lowbit import icount, plots, regress, report, summary, tables
+from lowbit.ab import command as ab
 from lowbit.claims import cli as claims
+from lowbit.history import command as history
 from lowbit.qnn import data as qnn_data
 from lowbit.qnn import table as qnn_table
 from lowbit.qnn import train as qnn_train
 from lowbit.results import EXIT_BAD_INPUT, ResultsError
 
-COMMANDS = (summary, tables, plots, report, regress, icount, qnn_data, qnn_train, qnn_table, claims)
+COMMANDS = (summary, tables, plots, report, regress, ab, history, icount, qnn_data, qnn_train,
+            qnn_table, claims)
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="lowbit", description="Tables, plots, reports, the regression gate, instruction counts "
+        prog="lowbit", description="Tables, plots, reports, the regression gate, A/B timing of two "
+                                   "commits, history plots, instruction counts "
                                    "and the QNN test of the lowbit benchmark harness.",
         epilog="`lowbit COMMAND --help` describes each command. Exit status 2 on unusable input.")
     subparsers = parser.add_subparsers(metavar="COMMAND", required=True)

@@ -262,8 +262,12 @@ def _sample_value(path: Path, entry: dict, measure: str, index: int) -> float:
 
 def load_results(path) -> Results:
     """Read, validate and index one results file.  Raises ResultsError."""
+    return results_from_document(Path(path), read_json(path))
+
+
+def results_from_document(path: Path, data: object) -> Results:
+    """Validate and index a parsed results document; `path` names it in errors and headings."""
     path = Path(path)
-    data = read_json(path)
     if not isinstance(data, dict):
         raise ResultsError(path, f"top level should be a JSON object, got {type(data).__name__}")
     context = _require(path, data, "context", dict, "")
