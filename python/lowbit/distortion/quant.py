@@ -1,0 +1,144 @@
+"""The integer reference of LeNet-5 in QNN-8 and QNN-4 (docs/distortion.md, "Quantized inference"),
+with the QNN test's conventions (docs/qnn.md): the paper's per-tensor linear map of the weights
+(lowbit::choose_quant_params / lowbit::quantize), activations with zero point 0 over calibrated
+ranges [0, hi], int32 sums with int32 biases round(b / s*), ReLU, Q->Q requantization as one float32
+multiply-add, and the last dense layer in float32 (Q->F) in a fixed order.
+
+  F->Q   conv1 input: q = round(x (2^p - 1)) of x = pixel / 255, exactly: (2 pixel qmax + 255) // 510.
+  layer  acc = sum (q_w - z_w) q_x + bias_q (int32), acc = max(acc, 0).
+  Q->Q   conv1, conv2, dense1 -> next: q = int(min(float32(acc) M + 0.5f, qmax)), M = float32(s* / s_next);
+         after conv1 and conv2 the 2x2 max pool runs on the codes (requantization is monotone, so
+         pooling codes equals quantizing the pooled values).
+  Q->F   dense2 -> dense3: x = float32(acc) * s*; logits_j = ((b_j + w_j0 x_0) + w_j1 x_1) + ...
+"""
+import numpy as np
+import torch
+from torch.nn import functional as F
+
+from .lenet import ARCH, NUM_QUANTIZED, to_input
+
+BITS = (8, 4)
+
+
+def lround(x):
+    """C's lround: round half away from zero."""
+    x = np.asarray(x, np.float64)
+    whole = np.trunc(x)
+    return (whole + np.where(np.abs(x - whole) >= 0.5, np.sign(x), 0.0)).astype(np.int64)
+
+
+def choose_quant_params(lo, hi, bits):
+    """lowbit::choose_quant_params in float32: (scale, offset, zero_point)."""
+    z = min(np.float32(lo), np.float32(0))
+    top = max(np.float32(hi), np.float32(0))
+    scale = np.float32(np.float32(top - z) / np.float32((1 << bits) - 1)) if top > z else np.float32(1)
+    zero_point = int(np.clip(lround(np.float32(-z / scale)), 0, (1 << bits) - 1))
+    return scale, z, zero_point
+
+
+def quantize(values, scale, offset, bits):
+    """lowbit::quantize: codes of float32 values, clamped to 0..2^bits - 1, half away from zero."""
+    code = (np.asarray(values, np.float32).astype(np.float64) - np.float64(offset)) / np.float64(scale)
+    top = (1 << bits) - 1
+    return np.where(code > 0, np.minimum(lround(np.minimum(code, top)), top), 0).astype(np.uint8)
+
+
+def requantize(acc, multiplier, qmax):
+    """int(min(float32(acc) * M + 0.5f, qmax)) in IEEE float32 (acc >= 0)."""
+    y = np.asarray(acc).astype(np.float32) * np.float32(multiplier)
+    return np.minimum(y + np.float32(0.5), np.float32(qmax)).astype(np.int64)
+
+
+def pooled_activations(net, images):
+    """The float inputs of the quantized layers 2..4 (after pooling / ReLU), float64 numpy."""
+    net.eval()
+    with torch.no_grad():
+        x = to_input(images)
+        a1 = F.max_pool2d(F.relu(net.conv1(x)), 2)
+        a2 = F.max_pool2d(F.relu(net.conv2(a1)), 2).flatten(1)
+        a3 = F.relu(net.fc1(a2))
+    return [a.numpy().astype(np.float64) for a in (a1, a2, a3)]
+
+
+def calibrate(net, images, bits):
+    """act_hi per quantized layer: 1 for the image, then for each layer input the range among
+    0.2..1 times its maximum with the least p-bit quantization MSE (as the QNN test's calibration)."""
+    steps = (1 << bits) - 1
+    his = [1.0]
+    for a in pooled_activations(net, images):
+        a = a[a > 0]
+        top = float(a.max(initial=0)) or 1.0
+        errors = []
+        for hi in top * np.linspace(0.2, 1.0, 81):
+            s = hi / steps
+            errors.append((((np.minimum(np.floor(a / s + 0.5), steps) * s) - a) ** 2).mean())
+        his.append(float(np.float32(top * np.linspace(0.2, 1.0, 81)[int(np.argmin(errors))])))
+    return his
+
+
+class QuantLayer:
+    """One integer layer: weight codes and zero point, int32 bias, scales."""
+
+    def __init__(self, weight, bias, in_scale, next_scale, bits):
+        self.w_scale, self.w_offset, self.w_zero_point = choose_quant_params(weight.min(), weight.max(), bits)
+        self.codes = quantize(weight, self.w_scale, self.w_offset, bits)
+        s_star = np.float64(in_scale) * np.float64(self.w_scale)
+        self.out_scale = np.float32(s_star)
+        self.bias = lround(np.asarray(bias, np.float32).astype(np.float64) / s_star)
+        if np.abs(self.bias).max(initial=0) >= 2 ** 30:
+            raise ValueError("bias out of the int32 range")
+        self.multiplier = np.float32(s_star / np.float64(next_scale)) if next_scale else np.float32(0)
+
+    def sums(self, columns):
+        """columns (N, K, P) int codes -> int64 (N, out, P) = W_centred columns + bias, ReLU."""
+        w = self.codes.reshape(len(self.codes), -1).astype(np.float64) - self.w_zero_point
+        acc = np.matmul(w, columns.astype(np.float64)).astype(np.int64)  # exact: |acc| < 2^53
+        acc = np.maximum(acc + self.bias[None, :, None], 0)
+        if acc.max(initial=0) >= 2 ** 31:
+            raise OverflowError("int32 overflow")
+        return acc
+
+
+class IntegerLeNet:
+    """The q8 / q4 variant of a float LeNet5 with calibrated ranges act_hi (NUM_QUANTIZED values)."""
+
+    def __init__(self, net, act_hi, bits):
+        self.bits, self.qmax = bits, (1 << bits) - 1
+        scales = [choose_quant_params(0.0, hi, bits)[0] for hi in act_hi] + [None]
+        layers = net.layers()
+        self.layers = [QuantLayer(layers[i].weight.detach().numpy(), layers[i].bias.detach().numpy(),
+                                  scales[i], scales[i + 1], bits) for i in range(NUM_QUANTIZED)]
+        self.fc_w = layers[-1].weight.detach().numpy().astype(np.float32)
+        self.fc_b = layers[-1].bias.detach().numpy().astype(np.float32)
+
+    def input_codes(self, images):
+        return (2 * np.asarray(images, np.int64) * self.qmax + 255) // 510
+
+    def conv_pool(self, layer, q, k):
+        """Valid k x k convolution of codes q (N, C, H, W), requantization, 2x2 max pool."""
+        n, c, h, w = q.shape
+        oh, ow = h - k + 1, w - k + 1
+        win = np.lib.stride_tricks.sliding_window_view(q, (k, k), axis=(2, 3))
+        cols = win.transpose(0, 1, 4, 5, 2, 3).reshape(n, c * k * k, oh * ow)  # rows (c, dy, dx)
+        codes = requantize(layer.sums(cols), layer.multiplier, self.qmax).reshape(n, -1, oh, ow)
+        return codes.reshape(n, -1, oh // 2, 2, ow // 2, 2).max(axis=(3, 5))
+
+    def forward(self, images, batch=1000):
+        """float32 logits (N, 10), bit-exact by construction."""
+        out = []
+        for start in range(0, len(images), batch):
+            q = self.input_codes(images[start:start + batch])[:, None]
+            q = self.conv_pool(self.layers[0], q, ARCH[0][3])
+            q = self.conv_pool(self.layers[1], q, ARCH[1][3]).reshape(len(q), -1, 1)
+            q = requantize(self.layers[2].sums(q), self.layers[2].multiplier, self.qmax)
+            acc = self.layers[3].sums(q)[:, :, 0]
+            out.append(dense_float32(acc.astype(np.float32) * self.layers[3].out_scale, self.fc_w, self.fc_b))
+        return np.concatenate(out)
+
+
+def dense_float32(x, w, b):
+    """Float32 dense layer summed in a fixed order: ((b_j + w_j0 x_0) + w_j1 x_1) + ..."""
+    acc = np.broadcast_to(b, (len(x), len(b))).astype(np.float32)
+    for k in range(w.shape[1]):
+        acc = acc + (w[None, :, k] * x[:, k:k + 1]).astype(np.float32)
+    return acc
