@@ -7,7 +7,7 @@ import os
 import platform
 import sys
 
-from . import data, evaluate, heads, plots, table, train
+from . import data, evaluate, fixtures, heads, plots, table, train
 
 DEFAULT_MODELS = "models/distortion"
 
@@ -57,6 +57,13 @@ def run_evaluate(args):
     sys.stdout.write(table.render(doc))
 
 
+def run_fixtures(args):
+    train.setup_torch(args.threads)
+    test = data.load_splits(args.mnist)["test"]
+    with open(args.out, "wb") as f:
+        f.write(fixtures.fixture_bytes(args.model, test))
+
+
 def run_table(args):
     table.write(args.results, args.out)
 
@@ -79,6 +86,11 @@ def add_parser(subparsers):
     p.add_argument("--models", default=DEFAULT_MODELS)
     p.add_argument("--out-dir", required=True)
     p.set_defaults(func=run_evaluate)
+    p = actions.add_parser("fixtures", parents=[common],
+                           help="C++ test fixtures (float, q8, q4 logits) of one .lenet model")
+    p.add_argument("model")
+    p.add_argument("--out", required=True)
+    p.set_defaults(func=run_fixtures)
     p = actions.add_parser("table", help="distortion-table.md from distortion.json")
     p.add_argument("results")
     p.add_argument("--out", required=True)

@@ -90,10 +90,11 @@ class QuantLayer:
         self.multiplier = np.float32(s_star / np.float64(next_scale)) if next_scale else np.float32(0)
 
     def sums(self, columns):
-        """columns (N, K, P) int codes -> int64 (N, out, P) = W_centred columns + bias, ReLU."""
-        w = self.codes.reshape(len(self.codes), -1).astype(np.float64) - self.w_zero_point
-        acc = np.matmul(w, columns.astype(np.float64)).astype(np.int64)  # exact: |acc| < 2^53
-        acc = np.maximum(acc + self.bias[None, :, None], 0)
+        """columns (K, M) int codes -> int64 (out, M) = W_centred columns + bias, ReLU."""
+        w = self.codes.reshape(len(self.codes), -1).astype(np.int64) - self.w_zero_point
+        # an exact integer GEMM (numpy's falls back to a slow loop for integers)
+        acc = (torch.from_numpy(w) @ torch.from_numpy(np.ascontiguousarray(columns, np.int64))).numpy()
+        acc = np.maximum(acc + self.bias[:, None], 0)
         if acc.max(initial=0) >= 2 ** 31:
             raise OverflowError("int32 overflow")
         return acc
@@ -119,19 +120,25 @@ class IntegerLeNet:
         n, c, h, w = q.shape
         oh, ow = h - k + 1, w - k + 1
         win = np.lib.stride_tricks.sliding_window_view(q, (k, k), axis=(2, 3))
-        cols = win.transpose(0, 1, 4, 5, 2, 3).reshape(n, c * k * k, oh * ow)  # rows (c, dy, dx)
-        codes = requantize(layer.sums(cols), layer.multiplier, self.qmax).reshape(n, -1, oh, ow)
-        return codes.reshape(n, -1, oh // 2, 2, ow // 2, 2).max(axis=(3, 5))
+        # one GEMM per layer: rows (c, dy, dx) as PyTorch's OIHW weights, columns (image, y, x)
+        cols = win.transpose(1, 4, 5, 0, 2, 3).reshape(c * k * k, n * oh * ow)
+        codes = requantize(layer.sums(cols), layer.multiplier, self.qmax)
+        codes = codes.reshape(-1, n, oh // 2, 2, ow // 2, 2).max(axis=(3, 5))
+        return codes.transpose(1, 0, 2, 3)
 
-    def forward(self, images, batch=1000):
+    def last_sums(self, images):
+        """int64 (N, 84): the sums of dense2 after bias and ReLU, which the Q->F step reads."""
+        q = self.input_codes(images)[:, None]
+        q = self.conv_pool(self.layers[0], q, ARCH[0][3])
+        q = self.conv_pool(self.layers[1], q, ARCH[1][3]).reshape(len(q), -1).T
+        q = requantize(self.layers[2].sums(q), self.layers[2].multiplier, self.qmax)
+        return self.layers[3].sums(q).T
+
+    def forward(self, images, batch=250):
         """float32 logits (N, 10), bit-exact by construction."""
         out = []
         for start in range(0, len(images), batch):
-            q = self.input_codes(images[start:start + batch])[:, None]
-            q = self.conv_pool(self.layers[0], q, ARCH[0][3])
-            q = self.conv_pool(self.layers[1], q, ARCH[1][3]).reshape(len(q), -1, 1)
-            q = requantize(self.layers[2].sums(q), self.layers[2].multiplier, self.qmax)
-            acc = self.layers[3].sums(q)[:, :, 0]
+            acc = self.last_sums(images[start:start + batch])
             out.append(dense_float32(acc.astype(np.float32) * self.layers[3].out_scale, self.fc_w, self.fc_b))
         return np.concatenate(out)
 

@@ -10,7 +10,7 @@ import torch
 
 from . import blur, heads, lenet, quant
 
-EPOCHS = 20
+EPOCHS = 15
 BATCH = 64
 LEARNING_RATE = 1e-3
 CALIBRATION_SIZE = 1000
