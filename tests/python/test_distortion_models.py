@@ -20,7 +20,7 @@ def test_every_committed_model_is_a_lenet5_with_its_record():
     for path in paths:
         net, ranges = lenet.load(path)
         assert sum(p.numel() for p in net.parameters()) == 61706
-        assert sorted(ranges) == [4, 8] and all(r[0] == 1.0 for r in ranges.values())
+        assert sorted(ranges) == [4, 8] and all(r["act_hi"][0] == 1.0 for r in ranges.values())
         with open(path[:-len(".lenet")] + ".json") as f:
             record = json.load(f)
         assert os.path.basename(path) == f"{record['head']}-seed{record['seed']}.lenet"

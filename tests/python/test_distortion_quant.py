@@ -69,6 +69,15 @@ def test_vectorised_integer_forward_equals_the_loops_bit_for_bit(bits):
         assert np.array_equal(fast[i], slow_reference(model, images[i]))
 
 
+def test_weight_bounds_clip_outliers_of_a_4_bit_tensor():
+    rng = np.random.Generator(np.random.PCG64(7))
+    w = rng.normal(0, 0.05, 2000).astype(np.float32)
+    w[0], w[1] = 1.0, -0.8
+    lo, hi = quant.weight_bounds(w, 4)
+    assert -0.8 < lo < 0 < hi < 1.0
+    assert quant.weight_bounds(np.array([-1.0, 1.0], np.float32), 8) == (-1.0, 1.0)
+
+
 def test_q8_is_close_to_float_and_q4_further():
     net = seeded_net(2)
     rng = np.random.Generator(np.random.PCG64(6))
@@ -82,7 +91,8 @@ def test_q8_is_close_to_float_and_q4_further():
 
 def test_weights_file_round_trip_and_errors(tmp_path):
     net = seeded_net(3)
-    ranges = {8: [1.0, 2.0, 3.0, 4.0], 4: [1.0, 1.5, 2.5, 3.5]}
+    ranges = {bits: {"act_hi": [1.0, 2.0, 3.0, 4.0], "w_lo": [-0.5, -0.25, -0.125, -1.0],
+                     "w_hi": [0.5, 0.75, 1.5, 2.0]} for bits in (8, 4)}
     path = tmp_path / "m.lenet"
     lenet.save(net, ranges, str(path))
     back, back_ranges = lenet.load(str(path))

@@ -57,6 +57,12 @@ def run_evaluate(args):
     sys.stdout.write(table.render(doc))
 
 
+def run_calibrate(args):
+    train.setup_torch(args.threads)
+    paths = [p for seeds in evaluate.find_models(args.models).values() for p in seeds.values()]
+    train.recalibrate(paths, data.load_splits(args.mnist)["train"], log)
+
+
 def run_fixtures(args):
     train.setup_torch(args.threads)
     test = data.load_splits(args.mnist)["test"]
@@ -86,6 +92,10 @@ def add_parser(subparsers):
     p.add_argument("--models", default=DEFAULT_MODELS)
     p.add_argument("--out-dir", required=True)
     p.set_defaults(func=run_evaluate)
+    p = actions.add_parser("calibrate", parents=[common],
+                           help="recompute the q8 / q4 ranges of every saved model")
+    p.add_argument("--models", default=DEFAULT_MODELS)
+    p.set_defaults(func=run_calibrate)
     p = actions.add_parser("fixtures", parents=[common],
                            help="C++ test fixtures (float, q8, q4 logits) of one .lenet model")
     p.add_argument("model")

@@ -9,8 +9,9 @@ Weights file `.lenet` (little-endian): char[8] MAGIC, u32 version (1), u32 paylo
 u32 payload_crc32 (zlib CRC-32 of the payload); payload: u32 num_layers (5), per layer
 u32 kind, in, out, kernel (kind: 0 conv + ReLU + max pool 2x2, 1 dense + ReLU, 2 dense), then per
 layer f32 weight (PyTorch order: OIHW / (out, in)) and f32 bias[out]; then u32 num_variants and per
-quantized variant u32 bits (8 or 4) and f32 act_hi[4]: the calibrated input range of each
-quantized layer (conv1, conv2, dense1, dense2; act_hi[0] = 1 is the image).
+quantized variant u32 bits (8 or 4), f32 act_hi[4]: the calibrated input range of each
+quantized layer (conv1, conv2, dense1, dense2; act_hi[0] = 1 is the image), f32 w_lo[4] and
+f32 w_hi[4]: the weight range each layer is quantized over (lowbit::choose_quant_params(w_lo, w_hi)).
 """
 import struct
 import zlib
@@ -65,23 +66,29 @@ def logits_of(net, images, batch=1000):
                                for i in range(0, len(images), batch)])
 
 
-def to_bytes(net, act_ranges):
-    """act_ranges: {bits: [act_hi x NUM_QUANTIZED]} of the quantized variants."""
+RANGE_KEYS = ("act_hi", "w_lo", "w_hi")
+VARIANT_BYTES = 4 + 4 * NUM_QUANTIZED * len(RANGE_KEYS)
+
+
+def to_bytes(net, variants):
+    """variants: {bits: {"act_hi", "w_lo", "w_hi": NUM_QUANTIZED floats}} (quant.calibrate)."""
     p = bytearray(struct.pack("<I", len(ARCH)))
     for layer in ARCH:
         p += struct.pack("<4I", *layer)
     for layer in net.layers():
         p += layer.weight.detach().numpy().astype("<f4").tobytes()
         p += layer.bias.detach().numpy().astype("<f4").tobytes()
-    p += struct.pack("<I", len(act_ranges))
-    for bits, his in sorted(act_ranges.items(), reverse=True):
-        p += struct.pack("<I", bits) + np.asarray(his, "<f4").tobytes()
+    p += struct.pack("<I", len(variants))
+    for bits, ranges in sorted(variants.items(), reverse=True):
+        p += struct.pack("<I", bits)
+        for key in RANGE_KEYS:
+            p += np.asarray(ranges[key], "<f4").tobytes()
     return MAGIC + struct.pack("<3I", VERSION, len(p), zlib.crc32(bytes(p))) + bytes(p)
 
 
-def save(net, act_ranges, path):
+def save(net, variants, path):
     with open(path, "wb") as f:
-        f.write(to_bytes(net, act_ranges))
+        f.write(to_bytes(net, variants))
 
 
 def check_header(data, path):
@@ -100,7 +107,7 @@ def check_header(data, path):
 
 
 def from_bytes(data, path="<bytes>"):
-    """(LeNet5, {bits: act_hi list})."""
+    """(LeNet5, {bits: {"act_hi", "w_lo", "w_hi"}})."""
     payload = check_header(data, path)
     (n,) = struct.unpack_from("<I", payload, 0)
     arch = tuple(struct.unpack_from("<4I", payload, 4 + 16 * i) for i in range(n))
@@ -113,14 +120,16 @@ def from_bytes(data, path="<bytes>"):
             tensor.data = torch.from_numpy(values.astype(np.float32).reshape(tensor.shape))
             offset += 4 * tensor.numel()
     (nv,) = struct.unpack_from("<I", payload, offset)
-    ranges = {}
+    if offset + 4 + nv * VARIANT_BYTES != len(payload):
+        raise ValueError(f"{path}: truncated weights file or trailing bytes")
+    variants = {}
     for i in range(nv):
-        (bits,) = struct.unpack_from("<I", payload, offset + 4 + i * (4 + 4 * NUM_QUANTIZED))
-        his = np.frombuffer(payload, "<f4", NUM_QUANTIZED, offset + 8 + i * (4 + 4 * NUM_QUANTIZED))
-        ranges[bits] = [float(h) for h in his]
-    if offset + 4 + nv * (4 + 4 * NUM_QUANTIZED) != len(payload):
-        raise ValueError(f"{path}: trailing bytes in weights file")
-    return net, ranges
+        start = offset + 4 + i * VARIANT_BYTES
+        (bits,) = struct.unpack_from("<I", payload, start)
+        values = np.frombuffer(payload, "<f4", NUM_QUANTIZED * len(RANGE_KEYS), start + 4)
+        variants[bits] = {key: [float(v) for v in values[j * NUM_QUANTIZED:(j + 1) * NUM_QUANTIZED]]
+                          for j, key in enumerate(RANGE_KEYS)}
+    return net, variants
 
 
 def load(path):

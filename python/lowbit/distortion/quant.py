@@ -5,6 +5,8 @@ ranges [0, hi], int32 sums with int32 biases round(b / s*), ReLU, Q->Q requantiz
 multiply-add, and the last dense layer in float32 (Q->F) in a fixed order.
 
   F->Q   conv1 input: q = round(x (2^p - 1)) of x = pixel / 255, exactly: (2 pixel qmax + 255) // 510.
+  weights per tensor: choose_quant_params(w_lo, w_hi) over stored MSE-optimal bounds, then
+         lowbit::quantize (weights beyond the bounds saturate).
   layer  acc = sum (q_w - z_w) q_x + bias_q (int32), acc = max(acc, 0).
   Q->Q   conv1, conv2, dense1 -> next: q = int(min(float32(acc) M + 0.5f, qmax)), M = float32(s* / s_next);
          after conv1 and conv2 the 2x2 max pool runs on the codes (requantization is monotone, so
@@ -60,7 +62,7 @@ def pooled_activations(net, images):
     return [a.numpy().astype(np.float64) for a in (a1, a2, a3)]
 
 
-def calibrate(net, images, bits):
+def activation_ranges(net, images, bits):
     """act_hi per quantized layer: 1 for the image, then for each layer input the range among
     0.2..1 times its maximum with the least p-bit quantization MSE (as the QNN test's calibration)."""
     steps = (1 << bits) - 1
@@ -76,11 +78,34 @@ def calibrate(net, images, bits):
     return his
 
 
+def weight_bounds(weight, bits):
+    """(lo, hi) = f (min w, max w), f in 0.2..1, with the least quantization MSE of the weights
+    under choose_quant_params(lo, hi) (values beyond saturate): a few outliers must not stretch
+    the 15 steps of a 4-bit tensor (the QNN test clamps its weights to MSE-optimal bounds too)."""
+    w = np.asarray(weight, np.float32)
+    best = None
+    for f in np.linspace(0.2, 1.0, 41):
+        lo, hi = np.float32(w.min() * f), np.float32(w.max() * f)
+        scale, offset, zero_point = choose_quant_params(lo, hi, bits)
+        approx = (quantize(w, scale, offset, bits).astype(np.float64) - zero_point) * np.float64(scale)
+        err = float(((approx - w) ** 2).mean())
+        if best is None or err < best[0]:
+            best = (err, float(lo), float(hi))
+    return best[1:]
+
+
+def calibrate(net, images, bits):
+    """{"act_hi", "w_lo", "w_hi"}: NUM_QUANTIZED values each, the variant's stored ranges."""
+    bounds = [weight_bounds(layer.weight.detach().numpy(), bits) for layer in net.layers()[:NUM_QUANTIZED]]
+    return {"act_hi": activation_ranges(net, images, bits), "w_lo": [b[0] for b in bounds],
+            "w_hi": [b[1] for b in bounds]}
+
+
 class QuantLayer:
     """One integer layer: weight codes and zero point, int32 bias, scales."""
 
-    def __init__(self, weight, bias, in_scale, next_scale, bits):
-        self.w_scale, self.w_offset, self.w_zero_point = choose_quant_params(weight.min(), weight.max(), bits)
+    def __init__(self, weight, bias, in_scale, next_scale, bits, w_range):
+        self.w_scale, self.w_offset, self.w_zero_point = choose_quant_params(*w_range, bits)
         self.codes = quantize(weight, self.w_scale, self.w_offset, bits)
         s_star = np.float64(in_scale) * np.float64(self.w_scale)
         self.out_scale = np.float32(s_star)
@@ -89,26 +114,31 @@ class QuantLayer:
             raise ValueError("bias out of the int32 range")
         self.multiplier = np.float32(s_star / np.float64(next_scale)) if next_scale else np.float32(0)
 
-    def sums(self, columns):
-        """columns (K, M) int codes -> int64 (out, M) = W_centred columns + bias, ReLU."""
+    def sums(self, columns, qmax):
+        """columns: float32 tensor (..., K, M) of codes in 0..qmax -> int64 numpy (..., out, M) =
+        W_centred columns + bias, after ReLU. The GEMM runs on the BLAS in floating point, which
+        is exact for these integers: every partial sum is bounded by K max|w_c| qmax, below 2^24
+        (float32 is used) or else 2^53 (float64), so no summation order can round."""
         w = self.codes.reshape(len(self.codes), -1).astype(np.int64) - self.w_zero_point
-        # an exact integer GEMM (numpy's falls back to a slow loop for integers)
-        acc = (torch.from_numpy(w) @ torch.from_numpy(np.ascontiguousarray(columns, np.int64))).numpy()
-        acc = np.maximum(acc + self.bias[:, None], 0)
+        bound = w.shape[1] * int(np.abs(w).max(initial=0)) * qmax
+        dtype = torch.float32 if bound < 2 ** 24 else torch.float64
+        product = torch.matmul(torch.from_numpy(w).to(dtype), columns.to(dtype))
+        acc = np.maximum(product.numpy().astype(np.int64) + self.bias[:, None], 0)
         if acc.max(initial=0) >= 2 ** 31:
             raise OverflowError("int32 overflow")
         return acc
 
 
 class IntegerLeNet:
-    """The q8 / q4 variant of a float LeNet5 with calibrated ranges act_hi (NUM_QUANTIZED values)."""
+    """The q8 / q4 variant of a float LeNet5 with its stored ranges (`calibrate`)."""
 
-    def __init__(self, net, act_hi, bits):
+    def __init__(self, net, ranges, bits):
         self.bits, self.qmax = bits, (1 << bits) - 1
-        scales = [choose_quant_params(0.0, hi, bits)[0] for hi in act_hi] + [None]
+        scales = [choose_quant_params(0.0, hi, bits)[0] for hi in ranges["act_hi"]] + [None]
         layers = net.layers()
         self.layers = [QuantLayer(layers[i].weight.detach().numpy(), layers[i].bias.detach().numpy(),
-                                  scales[i], scales[i + 1], bits) for i in range(NUM_QUANTIZED)]
+                                  scales[i], scales[i + 1], bits, (ranges["w_lo"][i], ranges["w_hi"][i]))
+                       for i in range(NUM_QUANTIZED)]
         self.fc_w = layers[-1].weight.detach().numpy().astype(np.float32)
         self.fc_b = layers[-1].bias.detach().numpy().astype(np.float32)
 
@@ -116,23 +146,24 @@ class IntegerLeNet:
         return (2 * np.asarray(images, np.int64) * self.qmax + 255) // 510
 
     def conv_pool(self, layer, q, k):
-        """Valid k x k convolution of codes q (N, C, H, W), requantization, 2x2 max pool."""
+        """Valid k x k convolution of codes q (float32 (N, C, H, W)), requantization, 2x2 max pool.
+        unfold's rows are ordered (c, dy, dx), as PyTorch's OIHW weights."""
         n, c, h, w = q.shape
         oh, ow = h - k + 1, w - k + 1
-        win = np.lib.stride_tricks.sliding_window_view(q, (k, k), axis=(2, 3))
-        # one GEMM per layer: rows (c, dy, dx) as PyTorch's OIHW weights, columns (image, y, x)
-        cols = win.transpose(1, 4, 5, 0, 2, 3).reshape(c * k * k, n * oh * ow)
-        codes = requantize(layer.sums(cols), layer.multiplier, self.qmax)
-        codes = codes.reshape(-1, n, oh // 2, 2, ow // 2, 2).max(axis=(3, 5))
-        return codes.transpose(1, 0, 2, 3)
+        cols = F.unfold(torch.from_numpy(q), k).transpose(0, 1).reshape(c * k * k, n * oh * ow)
+        acc = layer.sums(cols, self.qmax)  # one GEMM: (out, N oh ow)
+        codes = requantize(acc, layer.multiplier, self.qmax).reshape(-1, n, oh // 2, 2, ow // 2, 2)
+        return codes.max(axis=(3, 5)).transpose(1, 0, 2, 3).astype(np.float32)
 
     def last_sums(self, images):
         """int64 (N, 84): the sums of dense2 after bias and ReLU, which the Q->F step reads."""
-        q = self.input_codes(images)[:, None]
+        q = self.input_codes(images)[:, None].astype(np.float32)
         q = self.conv_pool(self.layers[0], q, ARCH[0][3])
-        q = self.conv_pool(self.layers[1], q, ARCH[1][3]).reshape(len(q), -1).T
-        q = requantize(self.layers[2].sums(q), self.layers[2].multiplier, self.qmax)
-        return self.layers[3].sums(q).T
+        q = self.conv_pool(self.layers[1], q, ARCH[1][3]).reshape(len(q), -1)
+        q = requantize(self.layers[2].sums(torch.from_numpy(q).T, self.qmax), self.layers[2].multiplier,
+                       self.qmax)
+        return self.layers[3].sums(torch.from_numpy(q.astype(np.float32)), self.qmax).T
+
 
     def forward(self, images, batch=250):
         """float32 logits (N, 10), bit-exact by construction."""

@@ -61,6 +61,19 @@ def calibration_images(train_split):
     return blur.blur(train_split.images[idx], blur.draw_sigmas(rng, CALIBRATION_SIZE))
 
 
+def calibrate_all(net, calib):
+    return {bits: quant.calibrate(net, calib, bits) for bits in quant.BITS}
+
+
+def recalibrate(paths, train_split, log=print):
+    """Rewrites the quantization ranges of saved models from their float weights."""
+    calib = calibration_images(train_split)
+    for path in paths:
+        net, _ = lenet.load(path)
+        lenet.save(net, calibrate_all(net, calib), path)
+        log(f"recalibrated {path}")
+
+
 def model_path(out_dir, head_name, seed):
     return os.path.join(out_dir, f"{head_name}-seed{seed}.lenet")
 
@@ -78,17 +91,17 @@ def train_all(splits, head_names, seeds, out_dir, epochs=EPOCHS, log=print):
     the record of the run (one file per run, so that parallel runs do not share a file)."""
     os.makedirs(out_dir, exist_ok=True)
     calib = calibration_images(splits["train"])
+    commit = git_commit()  # the code that runs, not whatever is checked out when a run ends
     for head_name in head_names:
         for seed in seeds:
             start = time.time()
             net = train_one(head_name, seed, splits["train"], epochs, log)
-            ranges = {bits: quant.calibrate(net, calib, bits) for bits in quant.BITS}
             path = model_path(out_dir, head_name, seed)
-            lenet.save(net, ranges, path)
+            lenet.save(net, calibrate_all(net, calib), path)
             record = {"head": head_name, "seed": seed, "epochs": epochs, "batch": BATCH,
                       "learning_rate": LEARNING_RATE, "sigma_max": blur.SIGMA_MAX,
                       "threads": torch.get_num_threads(), "seconds": round(time.time() - start, 1),
-                      "commit": git_commit(), "torch": torch.__version__, "numpy": np.__version__}
+                      "commit": commit, "torch": torch.__version__, "numpy": np.__version__}
             with open(path[:-len(".lenet")] + ".json", "w") as f:
                 json.dump(record, f, indent=1)
                 f.write("\n")
