@@ -38,16 +38,17 @@ def logits_by_inference(path, images, inferences=INFERENCES):
 
 
 def summarize(per_seed):
-    """{key: {"mean", "std"}} over a list of per-seed measures (std with ddof = 1)."""
+    """{key: {"mean", "std"}} over a list of per-seed measures (std with ddof = 1; None for a
+    single seed)."""
     out = {}
+    several = len(per_seed) > 1
     for key in SUMMARY_KEYS:
         values = np.array([m[key] for m in per_seed], np.float64)
-        out[key] = {"mean": float(values.mean()),
-                    "std": float(values.std(ddof=1)) if len(values) > 1 else 0.0}
+        out[key] = {"mean": float(values.mean()), "std": float(values.std(ddof=1)) if several else None}
     for key in ("accuracy_by_sigma_pct", "mean_response_by_sigma"):
         values = np.array([m[key] for m in per_seed], np.float64)
         out[key] = {"mean": values.mean(axis=0).tolist(),
-                    "std": (values.std(axis=0, ddof=1) if len(values) > 1 else 0 * values[0]).tolist()}
+                    "std": values.std(axis=0, ddof=1).tolist() if several else None}
     out["spearman_p_max"] = max(m["spearman_p"] for m in per_seed)
     return out
 

@@ -15,7 +15,6 @@ The fixed constants were set before any run, from what each layer is meant to do
 - `response_head` an auxiliary affine head regresses t from the response itself (the max logit): the
   response must be an (affine) function of the level.
 """
-import torch
 from torch import nn
 from torch.nn import functional as F
 

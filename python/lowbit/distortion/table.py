@@ -10,6 +10,8 @@ HEADLINE = (("accuracy_pct", "accuracy %", 2), ("error_free_zone_pct", "error-fr
 
 
 def cell(stat, digits):
+    if stat["std"] is None:
+        return f"{stat['mean']:.{digits}f} (1 seed)"
     return f"{stat['mean']:.{digits}f} ± {stat['std']:.{digits}f}"
 
 
@@ -27,8 +29,9 @@ def per_sigma_table(rows, grid, key, digits):
              "|---|---|" + "---|" * len(grid)]
     for row in rows:
         stat = row[key]
+        stds = stat["std"] or [None] * len(stat["mean"])
         lines.append(f"| {row['training']} ({row['head']}) | {row['inference']} | " + " | ".join(
-            f"{m:.{digits}f} ± {s:.{digits}f}" for m, s in zip(stat["mean"], stat["std"])) + " |")
+            cell({"mean": m, "std": s}, digits) for m, s in zip(stat["mean"], stds)) + " |")
     return lines
 
 
