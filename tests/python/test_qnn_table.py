@@ -60,7 +60,7 @@ def _split_results(tmp_path):
                       "fc_us": 0.5}
             layers = {f"layer{i}_us": 1.0 for i in range(1, 8)}
             benchmarks.append({"name": f"qnn/{v}/total", "run_name": f"qnn/{v}/total", "run_type": "iteration",
-                               "real_time": total + rep + 0.3, "time_unit": "us",
+                               "real_time": total + rep + 0.3, "cpu_time": total / 2 + rep, "time_unit": "us",
                                "conv_us": sum(stages.values()) - 0.5, **stages, **layers})
     doc = {"context": {"qbench": {"qnn": {"accuracy_pct": {"float": {"hard": 98.0}, "q4": {"hard": 97.0}},
                                           "gemm": {"float": "eigen_f32", "q4": "u4_x"}}}},
@@ -76,7 +76,8 @@ def test_conv_and_split_come_from_the_total_cell(tmp_path):
     assert times["float"]["gemm"] == [24.0, 25.0, 26.0] and times["float"]["layer7"] == [1.0] * 3
     text = qnn_table.render(_split_results(tmp_path), qnn_table.REFERENCE)
     # the main table: conv 0.0150 ms <= total 0.0163 ms; the split: gemm 10.0 us of 15.5 summed
-    assert "| QNN-4 | 97.00 | 95.0 | 0.0150 | 0.45 | 0.0163 | 0.63 | 0.52 | 0.52 |" in text
+    # CPU time / float: (7.5 + 1) / (15 + 1)
+    assert "| QNN-4 | 97.00 | 95.0 | 0.0150 | 0.45 | 0.0163 | 0.63 | 0.52 | 0.52 | 0.53 |" in text
     assert "| QNN-4 | 16.3 | 0.5 (3) | 2.0 (13) | 10.0 (65) | 2.5 (16) | 0.5 (3) |" in text
 
 

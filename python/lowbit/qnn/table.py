@@ -5,8 +5,10 @@ figures beside ours.
                      [--icount results/baselines/icount-armv7-qnn.json]
 
 Columns as in Trusov et al. 2020: accuracy on the synthetic set and on the camera-like set (the
-paper's MIDV-500 column), convolution time and total time per image, and both times relative to the
-float network measured in the same run (the only comparison that survives machine noise). QNN-4.6 (the
+paper's MIDV-500 column), convolution time and total time per image, and the total relative to the
+float network measured in the same run (the only comparison that survives machine noise), also by CPU
+time (the process's, without the time other processes held the core: the steadier ratio on a shared
+machine). QNN-4.6 (the
 4.6-bit variant of Trusov et al. 2024) has no row in the paper's table: its paper columns show "-",
 and a second table gives its times relative to QNN-4 and QNN-8 of the same run. A third table splits
 the forward pass by stage and layer. With --icount (a `lowbit icount --qnn` file), a last table gives
@@ -52,6 +54,8 @@ def load_qnn(path):
             raise ResultsError(path, f"{entry.get('name')}: unknown time_unit '{unit}'")
         parts_of = times.setdefault(parts[1], {})
         parts_of.setdefault(parts[2], []).append(entry["real_time"] * TIME_UNIT_TO_US[unit])
+        if parts[2] == "total" and "cpu_time" in entry:
+            parts_of.setdefault("total_cpu", []).append(entry["cpu_time"] * TIME_UNIT_TO_US[unit])
         for key, value in entry.items():
             if key.endswith("_us") and isinstance(value, (int, float)):
                 parts_of.setdefault(key[:-3], []).append(float(value))
@@ -87,7 +91,8 @@ def main_table(sets, accuracy, median, paper):
     for s in sets:
         paper_col = "synthetic" if s == "synthetic" else "MIDV-500"
         header += [f"acc {s} %", f"paper acc {paper_col} %"]
-    header += ["conv ms", "paper conv ms", "total ms", "paper total ms", "total / float", "paper total / float"]
+    header += ["conv ms", "paper conv ms", "total ms", "paper total ms", "total / float", "paper total / float",
+               "CPU time / float"]
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     paper_float_total = float(paper["CNN (float32)"]["total_ms"])
     float_times = median.get("float", {})
@@ -104,8 +109,10 @@ def main_table(sets, accuracy, median, paper):
         total = median.get(variant, {}).get("total")
         ratio = total / float_times["total"] if total and float_times.get("total") else None
         paper_ratio = float(p["total_ms"]) / paper_float_total if p.get("total_ms") else None
+        cpu, float_cpu = median.get(variant, {}).get("total_cpu"), float_times.get("total_cpu")
         row += [fmt(conv / 1000 if conv else None, 4), fmt(p.get("convolution_ms")),
-                fmt(total / 1000 if total else None, 4), fmt(p.get("total_ms")), fmt(ratio), fmt(paper_ratio)]
+                fmt(total / 1000 if total else None, 4), fmt(p.get("total_ms")), fmt(ratio), fmt(paper_ratio),
+                fmt(cpu / float_cpu if cpu and float_cpu else None)]
         lines.append("| " + " | ".join(row) + " |")
     return lines
 
