@@ -69,7 +69,7 @@ constexpr int kTimedLayers = 7;  // the 6 convolutions, then the fully connected
 const char* stage_name(Stage s);  // "input", "im2col", "gemm", "requantize", "fc"
 
 // Accumulated wall-clock time of forward() calls, split by layer and stage: one
-// std::chrono::steady_clock reading at each stage boundary (22 per image), so the parts add up to the
+// std::chrono::steady_clock reading at each stage boundary (21 per image), so the parts add up to the
 // whole pass and conv <= total by construction.
 struct Timing {
   double seconds[kTimedLayers][kStages] = {};  // [layer][stage]; unused pairs stay 0
