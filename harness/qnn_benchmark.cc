@@ -3,7 +3,9 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <memory>
 #include <sstream>
+#include <string>
 
 #include <nlohmann/json.hpp>
 
@@ -33,9 +35,40 @@ std::string file_sha256(const std::string& path) {
 }
 
 const char* kTimed =
-    "per image, one thread: qnn/<variant>/conv = layers 1..6 (input quantization, im2col, GEMM, "
-    "bias, ReLU, requantization); qnn/<variant>/total = the whole forward pass up to the logits; "
-    "images cycle through the first images of the 'hard' test set";
+    "per image, one thread: qnn/<variant>/total = the whole forward pass up to the logits (real_time); "
+    "its counters split the same passes, timed by steady_clock at each stage boundary: conv_us = "
+    "layers 1..6 (input stretch and quantization, im2col, GEMM, bias, ReLU, requantization), "
+    "<stage>_us summed over layers, layer<i>_us per layer (7 = fully connected); images cycle "
+    "through the first images of the 'hard' test set";
+
+// One timed cell per variant: forward() with a Timing, whose split becomes the repetition's counters
+// (microseconds per image). Google Benchmark calls `counters` after each of its loops; the Timing is
+// cleared there, so it holds exactly the loop's images.
+TimedCell forward_cell(qnn::Network& net, const qnn::Dataset& set, qnn::Variant v, int cycle) {
+  struct State {
+    int next = 0;
+    qnn::Timing timing;
+    float logits[qnn::kNumClasses];
+  };
+  auto st = std::make_shared<State>();
+  auto run = [&net, &set, v, cycle, st] {
+    net.forward(set.image(st->next), v, st->logits, &st->timing);
+    st->next = (st->next + 1) % cycle;
+  };
+  auto counters = [st](benchmark::State& state) {
+    const qnn::Timing& t = st->timing;
+    const double per_image_us = t.images > 0 ? 1e6 / static_cast<double>(t.images) : 0.0;
+    state.counters["conv_us"] = t.conv_seconds() * per_image_us;
+    for (int s = 0; s < qnn::kStages; ++s) {
+      const auto stage = static_cast<qnn::Stage>(s);
+      state.counters[std::string(qnn::stage_name(stage)) + "_us"] = t.stage_seconds(stage) * per_image_us;
+    }
+    for (int l = 0; l < qnn::kTimedLayers; ++l)
+      state.counters["layer" + std::to_string(l + 1) + "_us"] = t.layer_seconds(l) * per_image_us;
+    st->timing.clear();
+  };
+  return {"qnn/" + std::string(qnn::variant_name(v)) + "/total", run, counters};
+}
 
 }  // namespace
 
@@ -108,23 +141,9 @@ int run_qnn(const QnnOptions& options) {
   const qnn::Dataset& timing_set = sets.back();
   const int cycle = std::min(images_per_cycle, timing_set.count);
   std::vector<TimedCell> cells;
-  struct Cursor { int next = 0; };
-  auto cursors = std::make_shared<std::vector<Cursor>>(variants.size() * 2);
   for (std::size_t i = 0; i < variants.size() && !interrupted(); ++i) {
-    const qnn::Variant v = variants[i];
-    net.forward(timing_set.image(0), v, std::vector<float>(qnn::kNumClasses).data());  // warm up
-    const std::string name = qnn::variant_name(v);
-    Cursor* conv_cursor = &(*cursors)[2 * i];
-    Cursor* total_cursor = &(*cursors)[2 * i + 1];
-    auto logits = std::make_shared<std::vector<float>>(qnn::kNumClasses);
-    cells.push_back({"qnn/" + name + "/conv", [&net, &timing_set, v, conv_cursor, cycle] {
-                       net.conv_forward(timing_set.image(conv_cursor->next), v);
-                       conv_cursor->next = (conv_cursor->next + 1) % cycle;
-                     }, nullptr});
-    cells.push_back({"qnn/" + name + "/total", [&net, &timing_set, v, total_cursor, cycle, logits] {
-                       net.forward(timing_set.image(total_cursor->next), v, logits->data());
-                       total_cursor->next = (total_cursor->next + 1) % cycle;
-                     }, nullptr});
+    net.forward(timing_set.image(0), variants[i], std::vector<float>(qnn::kNumClasses).data());  // warm up
+    cells.push_back(forward_cell(net, timing_set, variants[i], cycle));
   }
   std::cerr << "qbench qnn: timing " << cells.size() << " cells x " << options.repetitions << " repetitions\n";
   const TimedRounds timed = interrupted() ? TimedRounds{json::object(), json::array(), true}

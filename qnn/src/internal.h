@@ -56,6 +56,11 @@ void input_code_table(int range, int qmax, uint8_t* table);
 // Layer 1's F->Q codes of a whole 32x32 image (the same values, computed in vectorizable float32).
 void quantize_input(const uint8_t* image, int qmax, uint8_t* out);
 
+// Q->Q of one output channel's n sums: codes[j] = int(min(float32(max(acc[j] + bias, 0)) * m + 0.5,
+// qmax)) (round half up, saturated; requantize.cc). The fastest version this CPU runs; all agree.
+using RequantizeRow = void (*)(const int32_t* acc, int n, int32_t bias, float m, float qmax, uint8_t* codes);
+RequantizeRow select_requantize_row();
+
 // R (m x n) = A (m x k) B (k x n), all row-major and contiguous.
 void eigen_gemm_f32(const float* a, const float* b, float* r, int m, int k, int n);
 void eigen_gemm_s32(const int32_t* a, const int32_t* b, int32_t* r, int m, int k, int n);

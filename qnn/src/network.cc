@@ -52,29 +52,56 @@ struct AlignedBytes {
   ~AlignedBytes() { std::free(data); }
 };
 
+// Charges the time since its previous reading to (layer, stage) of a Timing; a no-op without one, so
+// that untimed inference reads no clock.
+class StageClock {
+ public:
+  explicit StageClock(Timing* timing) : timing_(timing) {
+    if (timing_) last_ = Clock::now();
+  }
+  void charge(int layer, Stage stage) {
+    if (!timing_) return;
+    const Clock::time_point now = Clock::now();
+    timing_->seconds[layer][static_cast<int>(stage)] += std::chrono::duration<double>(now - last_).count();
+    last_ = now;
+  }
+
+ private:
+  Timing* timing_;
+  Clock::time_point last_;
+};
+
 // Stride 2: splits each input channel into its four phases (even/odd rows x even/odd columns), each
 // ph x pw (zero-filled where a phase is shorter), so that the stride-2 kernel slides with stride 1.
+// Each input row is read once and dealt to its two column phases (a loop compilers vectorize with
+// interleaved loads).
 template <typename T>
 const T* phase_split(const T* in, const Geometry& g, T* phases) {
   if (g.stride == 1) return in;
-  const int cin = g.cin, ih = g.ih, iw = g.iw, ph = g.ph, pw = g.pw;
+  const int cin = g.cin, ih = g.ih, iw = g.iw, ph = g.ph, pw = g.pw, pairs = iw / 2;
   const size_t plane = static_cast<size_t>(ph) * pw;
   for (int c = 0; c < cin; ++c) {
     const T* __restrict src = in + static_cast<size_t>(c) * ih * iw;
     for (int py = 0; py < 2; ++py) {
-      for (int px = 0; px < 2; ++px) {
-        T* __restrict dst = phases + (static_cast<size_t>(c) * 4 + py * 2 + px) * plane;
-        const int rows = (ih - py + 1) / 2, cols = (iw - px + 1) / 2;  // <= ph, pw
-        for (int y = 0; y < ph; ++y) {
-          T* __restrict d = dst + y * pw;
-          if (y >= rows) {
-            for (int x = 0; x < pw; ++x) d[x] = T(0);
-            continue;
-          }
-          const T* __restrict s = src + (2 * y + py) * iw + px;
-          for (int x = 0; x < cols; ++x) d[x] = s[2 * x];
-          for (int x = cols; x < pw; ++x) d[x] = T(0);
+      T* __restrict even = phases + (static_cast<size_t>(c) * 4 + py * 2) * plane;
+      T* __restrict odd = even + plane;
+      const int rows = (ih - py + 1) / 2;  // <= ph
+      for (int y = 0; y < ph; ++y) {
+        T* __restrict e = even + y * pw;
+        T* __restrict o = odd + y * pw;
+        if (y >= rows) {
+          std::fill(e, e + pw, T(0));
+          std::fill(o, o + pw, T(0));
+          continue;
         }
+        const T* __restrict s = src + (2 * y + py) * iw;
+        for (int x = 0; x < pairs; ++x) {
+          e[x] = s[2 * x];
+          o[x] = s[2 * x + 1];
+        }
+        if (iw % 2 != 0) e[pairs] = s[iw - 1];
+        std::fill(e + (iw + 1) / 2, e + pw, T(0));
+        std::fill(o + pairs, o + pw, T(0));
       }
     }
   }
@@ -221,6 +248,7 @@ struct Network::Impl {
     bool ready = false;
   };
   QVariant q8, q4, q46;  // kQ32 runs q8 with Eigen int32 products
+  detail::RequantizeRow requantize_row = detail::select_requantize_row();
   std::vector<int32_t> last_sums[static_cast<int>(Variant::kQ46) + 1];  // layer 6 sums, by Variant value
 
   // Buffers, sized at load: inference allocates nothing (lowbit::Scratch grows on first use).
@@ -240,8 +268,8 @@ struct Network::Impl {
     return q;
   }
   std::vector<int32_t>& sums(Variant v) { return last_sums[static_cast<int>(v)]; }
-  const float* conv_float(const uint8_t* image);
-  const int32_t* conv_quant(const uint8_t* image, Variant v);
+  const float* conv_float(const uint8_t* image, StageClock& clock);
+  const int32_t* conv_quant(const uint8_t* image, Variant v, StageClock& clock);
   int fc(const uint8_t* image, Variant v, float* logits, Timing* t);
 };
 
@@ -330,18 +358,21 @@ void Network::Impl::build(const detail::WeightsFile& w) {
   }
 }
 
-const float* Network::Impl::conv_float(const uint8_t* image) {
+const float* Network::Impl::conv_float(const uint8_t* image, StageClock& clock) {
   float* in = act_f[0].data();
   int hi, range;
   pixel_range(image, &hi, &range);
   const float r = static_cast<float>(std::max(range, 1));
   for (int i = 0; i < kInputHeight * kInputWidth; ++i) in[i] = static_cast<float>(hi - image[i]) / r;
+  clock.charge(0, Stage::kInput);
   int cur = 0;
   for (size_t l = 0; l < geo.size(); ++l) {
     const Geometry& g = geo[l];
     const int W = g.width();
     im2col(phase_split(act_f[cur].data(), g, phase_f.data()), g, col_f.data());
+    clock.charge(l, Stage::kIm2col);
     detail::eigen_gemm_f32(fw[l].data(), col_f.data(), out_f.data(), g.cout, g.depth(), W);
+    clock.charge(l, Stage::kGemm);
     float* out = act_f[1 - cur].data();
     for (int o = 0; o < g.cout; ++o) {
       const float b = fb[l][o];
@@ -351,17 +382,19 @@ const float* Network::Impl::conv_float(const uint8_t* image) {
         for (int ox = 0; ox < g.ow; ++ox) dst[ox] = std::max(src[ox] + b, 0.0f);
       }
     }
+    clock.charge(l, Stage::kRequantize);
     cur = 1 - cur;
   }
   return act_f[cur].data();
 }
 
-const int32_t* Network::Impl::conv_quant(const uint8_t* image, Variant v) {
+const int32_t* Network::Impl::conv_quant(const uint8_t* image, Variant v, StageClock& clock) {
   QVariant& q = qvar(v);
   const bool eigen32 = v == Variant::kQ32;
   const float qmax = static_cast<float>(q.act_levels - 1);
   const int x_levels = q.gemm_levels ? q.act_levels : 0, w_levels = q.gemm_levels ? q.weight_levels : 0;
   detail::quantize_input(image, q.act_levels - 1, act_q[0].data());
+  clock.charge(0, Stage::kInput);
   int cur = 0;
   int32_t* last = sums(v).data();
   for (size_t l = 0; l < geo.size(); ++l) {
@@ -373,13 +406,16 @@ const int32_t* Network::Impl::conv_quant(const uint8_t* image, Variant v) {
     if (eigen32) {
       // Input zero points are 0 (ReLU outputs and the image are >= 0): the codes are centred already.
       im2col(planes, g, col_s32.data());
+      clock.charge(l, Stage::kIm2col);
       detail::eigen_gemm_s32(L.centred.data(), col_s32.data(), r, g.cout, K, W);
     } else {
       im2col(planes, g, col_q.data());
+      clock.charge(l, Stage::kIm2col);
       q.path->gemm_packed(lowbit::PackedWeights{L.packed.data, g.cout, K, L.w_zero_point, w_levels},
                           lowbit::QuantizedMatrix{col_q.data(), K, W, W, 0, x_levels},
                           lowbit::ResultMatrix{r, g.cout, W, W}, scratch);
     }
+    clock.charge(l, Stage::kGemm);
     const bool to_float = l + 1 == geo.size();
     uint8_t* out = act_q[1 - cur].data();
     const float m = L.requant_scale;
@@ -398,12 +434,8 @@ const int32_t* Network::Impl::conv_quant(const uint8_t* image, Variant v) {
         }
         continue;
       }
-      // Q->Q: int(min(float32(acc) * M + 0.5, qmax)), acc >= 0: round half up, saturated. One long
-      // loop over all W columns (it vectorizes), then the valid ow of each output row are kept.
-      for (int j = 0; j < W; ++j) {
-        const float scaled = static_cast<float>(std::max(row[j] + b, 0)) * m;
-        codes[j] = static_cast<uint8_t>(static_cast<int32_t>(std::min(scaled + 0.5f, qmax)));
-      }
+      // Q->Q over all W columns in one call, then the valid ow of each output row are kept.
+      requantize_row(row, W, b, m, qmax, codes);
       uint8_t* dst = out + static_cast<size_t>(o) * oh * ow;
       if (pw == ow) {
         std::memcpy(dst, codes, static_cast<size_t>(oh) * ow);
@@ -411,22 +443,23 @@ const int32_t* Network::Impl::conv_quant(const uint8_t* image, Variant v) {
         for (int oy = 0; oy < oh; ++oy) std::memcpy(dst + oy * ow, codes + oy * pw, ow);
       }
     }
+    clock.charge(l, Stage::kRequantize);
     cur = 1 - cur;
   }
   return last;
 }
 
 int Network::Impl::fc(const uint8_t* image, Variant v, float* logits, Timing* t) {
-  const Clock::time_point t0 = t ? Clock::now() : Clock::time_point();
+  StageClock clock(t);
   const float* x;
   const std::vector<float>* w;
   const std::vector<float>* b;
   if (v == Variant::kFloat) {
-    x = conv_float(image);
+    x = conv_float(image, clock);
     w = &fw.back();
     b = &fb.back();
   } else {
-    const int32_t* s = conv_quant(image, v);
+    const int32_t* s = conv_quant(image, v, clock);
     const QVariant& q = qvar(v);
     // Q->F: the int32 sums times s* (one float32 product each).
     const float scale = q.layers.back().out_scale;
@@ -435,15 +468,10 @@ int Network::Impl::fc(const uint8_t* image, Variant v, float* logits, Timing* t)
     w = &q.fc_wt;
     b = &q.fc_b;
   }
-  const Clock::time_point t1 = t ? Clock::now() : Clock::time_point();
   fully_connected(x, fc_in, *w, *b, logits);
   const int cls = argmax(logits, kNumClasses);
-  if (t) {
-    const Clock::time_point t2 = Clock::now();
-    t->conv_seconds += std::chrono::duration<double>(t1 - t0).count();
-    t->total_seconds += std::chrono::duration<double>(t2 - t0).count();
-    t->images += 1;
-  }
+  clock.charge(kTimedLayers - 1, Stage::kFc);
+  if (t) t->images += 1;
   return cls;
 }
 
@@ -480,10 +508,11 @@ int Network::forward(const uint8_t* image, Variant v, float* logits, Timing* tim
 }
 
 void Network::conv_forward(const uint8_t* image, Variant v) {
+  StageClock untimed(nullptr);
   if (v == Variant::kFloat)
-    impl_->conv_float(image);
+    impl_->conv_float(image, untimed);
   else
-    impl_->conv_quant(image, v);
+    impl_->conv_quant(image, v, untimed);
 }
 
 const std::vector<int32_t>& Network::last_conv_sums(Variant v) const {
@@ -519,6 +548,37 @@ int Network::weight_levels(Variant v) const {
 
 const std::vector<LayerInfo>& Network::layers() const { return impl_->info; }
 const std::string& Network::path() const { return impl_->path; }
+
+const char* stage_name(Stage s) {
+  switch (s) {
+    case Stage::kInput: return "input";
+    case Stage::kIm2col: return "im2col";
+    case Stage::kGemm: return "gemm";
+    case Stage::kRequantize: return "requantize";
+    case Stage::kFc: return "fc";
+  }
+  return "?";
+}
+
+double Timing::stage_seconds(Stage s) const {
+  double sum = 0;
+  for (const auto& layer : seconds) sum += layer[static_cast<int>(s)];
+  return sum;
+}
+
+double Timing::layer_seconds(int layer) const {
+  double sum = 0;
+  for (double stage : seconds[layer]) sum += stage;
+  return sum;
+}
+
+double Timing::conv_seconds() const {
+  double sum = 0;
+  for (int l = 0; l + 1 < kTimedLayers; ++l) sum += layer_seconds(l);
+  return sum;
+}
+
+double Timing::total_seconds() const { return conv_seconds() + layer_seconds(kTimedLayers - 1); }
 
 const char* variant_name(Variant v) {
   switch (v) {

@@ -132,6 +132,29 @@ def test_driver_usage_errors_exit_2(armv7, args):
     assert "icount-driver:" in stderr
 
 
+def test_qnn_passes_are_checked_counted_and_ordered(armv7):
+    """One forward pass per variant (icount-driver --qnn, checked against the fixtures first): steady,
+    repeatable, and the integer passes execute fewer instructions than the float one."""
+    from lowbit.icount.qnn import count_pass
+
+    runner = icount.Runner("armv7", armv7.build_dir, "qemu", "cortex-a15", "")
+    runner.region_function = "counted_qnn_region"
+    passes = {v: count_pass(runner, v, 2) for v in ("float", "q8", "q4")}
+    assert all(p["steady"] and p["info"]["check"] == "ok" for p in passes.values())
+    assert count_pass(runner, "q4", 2)["instructions"] == passes["q4"]["instructions"]
+    assert passes["q4"]["instructions"] < passes["q8"]["instructions"] < passes["float"]["instructions"]
+    assert passes["q4"]["info"]["gemm"].startswith("u4_gemm_")
+
+
+@pytest.mark.parametrize("args", [["--qnn", "q5", "--models", str(ROOT / "models")],
+                                  ["--qnn", "q4"],
+                                  ["--qnn", "q4", "--models", "/nonexistent"]])
+def test_driver_qnn_errors_exit_2(armv7, args):
+    status, _, stderr, _ = armv7.run(args)
+    assert status == 2, stderr
+    assert "icount-driver:" in stderr
+
+
 def test_plugin_without_markers_counts_the_total_only(armv7):
     with tempfile.TemporaryDirectory(dir=armv7.build_dir) as tmp:
         command = armv7.command(["--list"], Path(tmp))

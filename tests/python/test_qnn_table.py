@@ -1,7 +1,10 @@
 """lowbit.qnn.table: the QNN table from a `qbench qnn` results file, with the QNN-4.6 row."""
 import json
 
+import pytest
+
 from lowbit.qnn import table as qnn_table
+from lowbit.results import ResultsError
 
 
 def _results(tmp_path, variants):
@@ -46,3 +49,49 @@ def test_without_q46(tmp_path):
     text = qnn_table.render(_results(tmp_path, ["float", "q8", "q4", "q32"]), qnn_table.REFERENCE)
     assert "QNN-4.6" not in text.replace("QNN-4.6 levels", "")
     assert "QNN-4.6 vs" not in text
+
+
+def _split_results(tmp_path):
+    """A file as `qbench qnn` writes it since the split: one total cell per variant, its counters."""
+    benchmarks = []
+    for v, total in (("float", 30.0), ("q4", 15.0)):
+        for rep in range(3):
+            stages = {"input_us": 0.5, "im2col_us": 2.0, "gemm_us": total - 6.0 + rep, "requantize_us": 2.5,
+                      "fc_us": 0.5}
+            layers = {f"layer{i}_us": 1.0 for i in range(1, 8)}
+            benchmarks.append({"name": f"qnn/{v}/total", "run_name": f"qnn/{v}/total", "run_type": "iteration",
+                               "real_time": total + rep + 0.3, "cpu_time": total / 2 + rep, "time_unit": "us",
+                               "conv_us": sum(stages.values()) - 0.5, **stages, **layers})
+    doc = {"context": {"qbench": {"qnn": {"accuracy_pct": {"float": {"hard": 98.0}, "q4": {"hard": 97.0}},
+                                          "gemm": {"float": "eigen_f32", "q4": "u4_x"}}}},
+           "benchmarks": benchmarks}
+    path = tmp_path / "qnn.json"
+    path.write_text(json.dumps(doc))
+    return path
+
+
+def test_conv_and_split_come_from_the_total_cell(tmp_path):
+    qbench, accuracy, times = qnn_table.load_qnn(_split_results(tmp_path))
+    assert times["q4"]["conv"] == [14.0, 15.0, 16.0] and times["q4"]["total"] == [15.3, 16.3, 17.3]
+    assert times["float"]["gemm"] == [24.0, 25.0, 26.0] and times["float"]["layer7"] == [1.0] * 3
+    text = qnn_table.render(_split_results(tmp_path), qnn_table.REFERENCE)
+    # the main table: conv 0.0150 ms <= total 0.0163 ms; the split: gemm 10.0 us of 15.5 summed
+    # CPU time / float: (7.5 + 1) / (15 + 1)
+    assert "| QNN-4 | 97.00 | 95.0 | 0.0150 | 0.45 | 0.0163 | 0.63 | 0.52 | 0.52 | 0.53 |" in text
+    assert "| QNN-4 | 16.3 | 0.5 (3) | 2.0 (13) | 10.0 (65) | 2.5 (16) | 0.5 (3) |" in text
+
+
+def test_icount_table(tmp_path):
+    counts = {"float": 1_000_000, "q8": 700_000, "q4": 500_000}
+    doc = {"context": {"qbench": {"arch": "armv7", "cpu_model": "cortex-a15",
+                                  "qnn": {v: {"gemm": f"g_{v}", "macs": 1} for v in counts}}},
+           "benchmarks": [{"name": f"qnn/{v}/forward", "instructions": n} for v, n in counts.items()]}
+    path = tmp_path / "icount.json"
+    path.write_text(json.dumps(doc))
+    text = qnn_table.render(_split_results(tmp_path), qnn_table.REFERENCE, path)
+    assert "| QNN-8 | g_q8 | 700,000 | 0.700 | 0.61 |" in text
+    assert "| QNN-4 | g_q4 | 500,000 | 0.500 | 0.52 |" in text
+    doc["benchmarks"] = doc["benchmarks"][1:]
+    path.write_text(json.dumps(doc))
+    with pytest.raises(ResultsError, match="float"):
+        qnn_table.render(_split_results(tmp_path), qnn_table.REFERENCE, path)

@@ -335,8 +335,17 @@ TEST(QnnNetwork, ClassifyAgreesWithForwardAndConvForwardRuns) {
     EXPECT_EQ(net.classify(fixtures[0].image.data(), v), a);
     net.conv_forward(fixtures[0].image.data(), v);
     EXPECT_EQ(t.images, 1);
-    EXPECT_GT(t.total_seconds, 0.0);
-    EXPECT_LE(t.conv_seconds, t.total_seconds);
+    EXPECT_GT(t.total_seconds(), 0.0);
+    EXPECT_LE(t.conv_seconds(), t.total_seconds());
+    // The split covers the pass: the stages' sums are the layers' sums; layer 1 has the input stage,
+    // every convolution an im2col and a GEMM stage, and the last "layer" only the FC stage.
+    double by_stage = 0;
+    for (int s = 0; s < qnn::kStages; ++s) by_stage += t.stage_seconds(static_cast<qnn::Stage>(s));
+    EXPECT_NEAR(by_stage, t.total_seconds(), 1e-12);
+    EXPECT_GT(t.seconds[0][static_cast<int>(qnn::Stage::kInput)], 0.0);
+    EXPECT_EQ(t.stage_seconds(qnn::Stage::kInput), t.seconds[0][static_cast<int>(qnn::Stage::kInput)]);
+    EXPECT_GT(t.stage_seconds(qnn::Stage::kGemm), 0.0);
+    EXPECT_EQ(t.stage_seconds(qnn::Stage::kFc), t.layer_seconds(qnn::kTimedLayers - 1));
     qnn::softmax(logits, probs);
     float sum = 0;
     for (float p : probs) sum += p;

@@ -4,6 +4,7 @@
 //
 //   icount-driver --kernel uint4 --shape 8x100x10 --reps 3 [--seed 1] [--weights per_call|prepacked]
 //                 [--corrupt] [--list]
+//   icount-driver --qnn q4 --models /path/to/models --reps 2    (one QNN forward pass: qnn_pass.cc)
 //
 // It links the harness libraries that need no Google Benchmark, so that it cross-compiles wherever
 // the kernels do: qbench_core (the same seeded operands and lowbit::reference_gemm result, our
@@ -43,6 +44,7 @@
 #include "gemm_problem.h"
 #include "known_kernels.h"
 #include "lowbit/gemm.h"
+#include "qnn_pass.h"
 #include "results_writer.h"
 
 extern "C" {
@@ -69,6 +71,7 @@ namespace {
 constexpr const char* kUsage =
     "usage: icount-driver --kernel ID --shape HxWxD [--reps N] [--seed S]\n"
     "                     [--weights per_call|prepacked] [--corrupt]\n"
+    "       icount-driver --qnn float|q8|q4|q32|q4_6 --models DIR [--reps N]\n"
     "       icount-driver --list\n";
 
 [[noreturn]] void usage_error(const std::string& what) {
@@ -111,7 +114,7 @@ int list_kernels() {
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::string kernel_id, shape_text, weights = "per_call";
+  std::string kernel_id, shape_text, weights = "per_call", qnn_variant, models;
   long reps = 1, seed = 1;
   bool corrupt = false, list = false;
   for (int i = 1; i < argc; ++i) {
@@ -132,6 +135,8 @@ int main(int argc, char** argv) {
         usage_error("--weights must be per_call or prepacked");
     } else if (arg == "--corrupt") corrupt = true;
     else if (arg == "--list") list = true;
+    else if (arg == "--qnn") qnn_variant = value();
+    else if (arg == "--models") models = value();
     else if (arg == "-h" || arg == "--help") {
       std::fputs(kUsage, stdout);
       return 0;
@@ -139,6 +144,10 @@ int main(int argc, char** argv) {
   }
   try {
     if (list) return list_kernels();
+    if (!qnn_variant.empty()) {
+      if (models.empty()) usage_error("--qnn needs --models DIR (mrz-v1.qnnw and mrz-v1-fixtures.bin)");
+      return icount::count_qnn_pass(qnn_variant, models, reps);
+    }
     if (kernel_id.empty() || shape_text.empty()) usage_error("--kernel and --shape are required");
     qbench::GemmShape shape{};
     if (!parse_shape(shape_text, &shape)) usage_error("--shape must be HxWxD, e.g. 8x100x10");

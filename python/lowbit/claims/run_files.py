@@ -11,7 +11,8 @@ Files and what is read from them:
   metric is ``real_time`` in ``time_unit`` or, when ``context.qbench.measure`` is "instructions",
   the ``instructions`` counter; the median over repetitions is used, aggregates are ignored.
 * ``qnn.json``: written by ``qbench qnn``; ``context.qbench.qnn.accuracy_pct[variant][set]`` and
-  per-repetition entries ``qnn/<variant>/<conv|total>``.
+  per-repetition entries ``qnn/<variant>/total`` with the counter ``conv_us`` (older files: separate
+  ``qnn/<variant>/conv`` entries).
 * ``fxp.json``, ``distortion.json``: a list of rows, or an object whose ``rows`` is that list.
 """
 
@@ -171,4 +172,8 @@ def _qnn_samples(benchmarks: list) -> Dict[Tuple[str, str], List[float]]:
         value = _metric(entry, "time")
         if value is not None:
             samples.setdefault((parts[1], parts[2]), []).append(value)
+        # Since the split, conv is a counter (microseconds) of the total cell, timed in the same passes.
+        conv = entry.get("conv_us")
+        if parts[2] == "total" and isinstance(conv, (int, float)) and conv > 0:
+            samples.setdefault((parts[1], "conv"), []).append(float(conv))
     return samples

@@ -4,7 +4,11 @@
     PYTHONPATH=python /usr/bin/python3 -m lowbit icount --arch x86 --config configs/quick.json \
         --compare results/baselines/icount-x86-quick.json
 
-For every kernel x shape of the config it runs tools/icount/driver.cc (built here for the target with
+    PYTHONPATH=python /usr/bin/python3 -m lowbit icount --arch armv7 --qnn --out results/baselines/icount-armv7-qnn.json
+
+With --qnn (module qnn) it counts one forward pass of the QNN test's network per variant instead
+(icount-driver --qnn; docs/qnn.md, "ARM instruction-count model"). For every kernel x shape of the
+config it otherwise runs tools/icount/driver.cc (built here for the target with
 CMake: natively for x86, cross-compiled for ARMv7 / AArch64) under a counter:
 
 * ARMv7, AArch64: qemu-user with tools/icount/qemu_icount.c (a TCG plugin) and a fixed CPU model
@@ -30,7 +34,8 @@ regression; 2 bad usage, unusable config, or an inconclusive comparison (differe
 CPU model, architecture); 3 a tool is missing (cross compiler, qemu-user, valgrind, CMake).
 
 Modules: tools (architectures, tool lookup), build (CMake builds of the driver and the qemu plugin),
-runner (the driver under a counter, one cell), document (the results file), command (the CLI).
+runner (the driver under a counter, one cell), document (the results file), qnn (--qnn: forward
+passes of the QNN network), command (the CLI).
 """
 
 from lowbit.icount.build import build, build_plugin

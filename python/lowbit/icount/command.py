@@ -15,6 +15,7 @@ from typing import Dict, List, Optional, Tuple
 from lowbit import regress
 from lowbit.icount.build import build
 from lowbit.icount.document import Counted, config_shapes, results_document, write_atomically
+from lowbit.icount.qnn import QNN_VARIANTS, run_qnn
 from lowbit.icount.runner import Runner, count_cell
 from lowbit.icount.tools import (ARCHES, DRIVER, EXIT_FAIL, EXIT_MISSING, EXIT_OK, EXIT_USAGE, Failure,
                                  Missing, default_arch, log)
@@ -28,7 +29,10 @@ def add_parser(subparsers) -> None:
         description="Deterministic instruction counts of the GEMM kernels, per product, in qbench's "
                     "results format.", epilog="See docs/instruction-counts.md.")
     parser.add_argument("--arch", choices=sorted(ARCHES), default=default_arch())
-    parser.add_argument("--config", required=True, help="a qbench config (configs/quick.json ...)")
+    parser.add_argument("--config", help="a qbench config (configs/quick.json ...); required without --qnn")
+    parser.add_argument("--qnn", nargs="?", const=",".join(QNN_VARIANTS), metavar="VARIANTS",
+                        help="instead of a config's products: one forward pass of the QNN test's network per "
+                             f"variant (comma-separated; default {','.join(QNN_VARIANTS)}); needs --out")
     parser.add_argument("--out", help="results JSON to write (refused if it exists, unless --overwrite)")
     parser.add_argument("--overwrite", action="store_true", help="replace an existing --out")
     parser.add_argument("--compare", metavar="BASELINE",
@@ -72,6 +76,8 @@ def plan(args) -> Plan:
         args.parser.error("--reps and --jobs must be >= 1")
     if args.out is None and args.compare is None:
         args.parser.error("give --out FILE, --compare BASELINE, or both")
+    if args.config is None:
+        args.parser.error("give --config CONFIG (or --qnn)")
     spec = ARCHES[args.arch]
     config_path = args.config
     try:
@@ -175,7 +181,36 @@ def print_table(cells: List[dict]) -> None:
     print("\n".join(lines), file=sys.stderr)
 
 
+def run_qnn_passes(args) -> int:
+    """`--qnn`: the forward passes of the QNN network, one count per variant."""
+    if args.out is None or args.reps < 1:
+        args.parser.error("--qnn needs --out FILE and --reps >= 1")
+    out = Path(args.out)
+    if out.exists() and not args.overwrite:
+        log(f"icount: {out} exists; choose another --out or pass --overwrite")
+        return EXIT_USAGE
+    spec = ARCHES[args.arch]
+    build_root = Path(os.environ.get("ICOUNT_BUILD_ROOT") or REPO_ROOT / "build")
+    build_dir = Path(args.build_dir or build_root / f"icount-{args.arch}").resolve()
+    try:
+        if not args.no_build:
+            build(args.arch, build_dir, args.jobs)
+        build_info = json.loads((build_dir / "icount-build.json").read_text())
+        runner = Runner(args.arch, build_dir, args.tool or spec["tool"], args.qemu_cpu or spec["qemu_cpu"],
+                        spec["isa"] if args.isa is None else args.isa)
+        return run_qnn(runner, build_info, [v for v in args.qnn.split(",") if v], args.reps, out,
+                       " ".join(["lowbit", *sys.argv[1:]]))
+    except Missing as err:
+        log(f"icount: missing: {err}")
+        return EXIT_MISSING
+    except (Failure, OSError, ValueError) as err:
+        log(f"icount: {err}")
+        return EXIT_USAGE
+
+
 def run(args) -> int:
+    if args.qnn:
+        return run_qnn_passes(args)
     try:
         p = plan(args)
     except ValueError as err:

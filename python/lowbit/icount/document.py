@@ -38,9 +38,9 @@ def config_shapes(config: dict) -> List[Tuple[int, int, int]]:
     return [tuple(s) for s in shapes]
 
 
-def sources_digest() -> str:
+def sources_digest(globs: Tuple[str, ...] = SOURCE_GLOBS) -> str:
     digest = hashlib.sha256()
-    files = sorted({p for pattern in SOURCE_GLOBS for p in ROOT.glob(pattern) if p.is_file()})
+    files = sorted({p for pattern in globs for p in ROOT.glob(pattern) if p.is_file()})
     for path in files:
         if "__pycache__" in path.parts:
             continue
@@ -119,7 +119,8 @@ def counter_facts(runner: Runner) -> Tuple[str, str]:
     """(cpu_model, counting_tool): the CPU the counts stand for, and the counter that made them."""
     if runner.tool == "callgrind":
         cpu_model = f"{host_cpu_model()} (valgrind callgrind; glibc picks its string functions for it)"
-        tool = f"{runner.tool_version}, --toggle-collect=counted_region --dump-after=counted_region"
+        tool = (f"{runner.tool_version}, --toggle-collect={runner.region_function} "
+                f"--dump-after={runner.region_function}")
     else:
         cpu_model = f"{runner.qemu_cpu} (modelled: {Path(runner.qemu).name} -cpu {runner.qemu_cpu})"
         tool = f"{runner.tool_version}, TCG plugin tools/icount/qemu_icount.c"

@@ -32,11 +32,15 @@ class Runner:
             self.plugin = build_plugin(build_dir)
             self.tool_version = first_line([self.qemu, "--version"])
         self.env = {"LOWBIT_ISA": isa} if isa else {}
+        # The driver's function that brackets the counted calls (callgrind collects inside it only;
+        # the qemu plugin finds the markers it calls): counted_qnn_region for --qnn.
+        self.region_function = "counted_region"
 
     def command(self, driver_args: List[str], out: Path) -> List[str]:
         if self.tool == "callgrind":
             return [self.valgrind, "--tool=callgrind", "--collect-atstart=no",
-                    "--toggle-collect=counted_region", "--dump-after=counted_region", "--dump-instr=no",
+                    f"--toggle-collect={self.region_function}", f"--dump-after={self.region_function}",
+                    "--dump-instr=no",
                     f"--callgrind-out-file={out / 'callgrind.out'}", f"./{DRIVER}", *driver_args]
         sysroot = ARCHES[self.arch]["sysroot"]
         return [self.qemu, *(["-L", sysroot] if sysroot else []), "-cpu", self.qemu_cpu, "-seed", "1",

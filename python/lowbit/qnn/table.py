@@ -2,12 +2,17 @@
 figures beside ours.
 
     lowbit qnn-table RESULTS.json [--out FILE.md] [--reference results/reference/trusov2020-qnn.csv]
+                     [--icount results/baselines/icount-armv7-qnn.json]
 
 Columns as in Trusov et al. 2020: accuracy on the synthetic set and on the camera-like set (the
-paper's MIDV-500 column), convolution time and total time per image, and both times relative to the
-float network measured in the same run (the only comparison that survives machine noise). QNN-4.6 (the
+paper's MIDV-500 column), convolution time and total time per image, and the total relative to the
+float network measured in the same run (the only comparison that survives machine noise), also by CPU
+time (the process's, without the time other processes held the core: the steadier ratio on a shared
+machine). QNN-4.6 (the
 4.6-bit variant of Trusov et al. 2024) has no row in the paper's table: its paper columns show "-",
-and a second table gives its times relative to QNN-4 and QNN-8 of the same run.
+and a second table gives its times relative to QNN-4 and QNN-8 of the same run. A third table splits
+the forward pass by stage and layer. With --icount (a `lowbit icount --qnn` file), a last table gives
+the instructions of one forward pass per variant relative to float, beside the paper's time ratios.
 Exit status 2 on an unreadable or malformed file.
 """
 import csv
@@ -21,10 +26,15 @@ from lowbit.results import TIME_UNIT_TO_US, ResultsError, read_json
 REFERENCE = REFERENCE_DIR / "trusov2020-qnn.csv"
 PAPER_NAMES = {"float": "CNN (float32)", "q8": "QNN-8", "q4": "QNN-4", "q4_6": "QNN-4.6", "q32": "QNN-32"}
 ORDER = ["float", "q8", "q4", "q4_6", "q32"]
+# The stages of a forward pass as `qbench qnn` splits it (qnn::Stage), in the order they run.
+STAGES = ["input", "im2col", "gemm", "requantize", "fc"]
+LAYERS = [f"layer{i}" for i in range(1, 8)]
 
 
 def load_qnn(path):
-    """(qbench context, {variant: {set: accuracy %}}, {variant: {"conv": [us...], "total": [us...]}}).
+    """(qbench context, {variant: {set: accuracy %}}, {variant: {part: [us...]}}). Parts: "total" (the
+    cell's real_time), and from its counters "conv", the stages (STAGES) and "layer1".."layer7"; a file
+    of a qbench before the split has a separate "conv" cell instead, read the same way.
     Raises ResultsError."""
     path = Path(path)
     data = read_json(path)
@@ -42,7 +52,13 @@ def load_qnn(path):
         unit = entry.get("time_unit", "us")
         if unit not in TIME_UNIT_TO_US:
             raise ResultsError(path, f"{entry.get('name')}: unknown time_unit '{unit}'")
-        times.setdefault(parts[1], {}).setdefault(parts[2], []).append(entry["real_time"] * TIME_UNIT_TO_US[unit])
+        parts_of = times.setdefault(parts[1], {})
+        parts_of.setdefault(parts[2], []).append(entry["real_time"] * TIME_UNIT_TO_US[unit])
+        if parts[2] == "total" and "cpu_time" in entry:
+            parts_of.setdefault("total_cpu", []).append(entry["cpu_time"] * TIME_UNIT_TO_US[unit])
+        for key, value in entry.items():
+            if key.endswith("_us") and isinstance(value, (int, float)):
+                parts_of.setdefault(key[:-3], []).append(float(value))
     return qbench, accuracy, times
 
 
@@ -75,7 +91,8 @@ def main_table(sets, accuracy, median, paper):
     for s in sets:
         paper_col = "synthetic" if s == "synthetic" else "MIDV-500"
         header += [f"acc {s} %", f"paper acc {paper_col} %"]
-    header += ["conv ms", "paper conv ms", "total ms", "paper total ms", "total / float", "paper total / float"]
+    header += ["conv ms", "paper conv ms", "total ms", "paper total ms", "total / float", "paper total / float",
+               "CPU time / float"]
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     paper_float_total = float(paper["CNN (float32)"]["total_ms"])
     float_times = median.get("float", {})
@@ -92,8 +109,10 @@ def main_table(sets, accuracy, median, paper):
         total = median.get(variant, {}).get("total")
         ratio = total / float_times["total"] if total and float_times.get("total") else None
         paper_ratio = float(p["total_ms"]) / paper_float_total if p.get("total_ms") else None
+        cpu, float_cpu = median.get(variant, {}).get("total_cpu"), float_times.get("total_cpu")
         row += [fmt(conv / 1000 if conv else None, 4), fmt(p.get("convolution_ms")),
-                fmt(total / 1000 if total else None, 4), fmt(p.get("total_ms")), fmt(ratio), fmt(paper_ratio)]
+                fmt(total / 1000 if total else None, 4), fmt(p.get("total_ms")), fmt(ratio), fmt(paper_ratio),
+                fmt(cpu / float_cpu if cpu and float_cpu else None)]
         lines.append("| " + " | ".join(row) + " |")
     return lines
 
@@ -112,18 +131,71 @@ def q46_table(median):
     return lines
 
 
-def render(path, reference):
+def split_table(median):
+    """Where the time of a forward pass goes: per stage (summed over layers) and per layer, in us per
+    image, with each stage's share of the total; every part is timed inside the same passes."""
+    variants = [v for v in ORDER if "gemm" in median.get(v, {})]
+    if not variants:
+        return []
+    header = ["model", "total us"] + [f"{s} us (%)" for s in STAGES] + [f"L{i} us" for i in range(1, 8)]
+    lines = ["", "Split of the forward pass (medians per image; stages summed over the layers; L7 = fully "
+             "connected; % of the summed stages):", "",
+             "| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    for variant in variants:
+        m = median[variant]
+        summed = sum(m.get(s, 0.0) for s in STAGES)
+        row = [PAPER_NAMES[variant], fmt(m.get("total"), 1)]
+        row += [f"{m[s]:.1f} ({100 * m[s] / summed:.0f})" if s in m and summed else "-" for s in STAGES]
+        row += [fmt(m.get(layer), 1) for layer in LAYERS]
+        lines.append("| " + " | ".join(row) + " |")
+    return lines
+
+
+def load_icount(path):
+    """({variant: instructions of one forward pass}, context.qbench) of a `lowbit icount --qnn` file."""
+    data = read_json(path)
+    try:
+        qbench = data["context"]["qbench"]
+        counts = {e["name"].split("/")[1]: float(e["instructions"]) for e in data["benchmarks"]
+                  if str(e.get("name", "")).startswith("qnn/") and str(e["name"]).endswith("/forward")}
+    except (KeyError, TypeError, ValueError, IndexError):
+        raise ResultsError(Path(path), "not a `lowbit icount --qnn` results file") from None
+    if "float" not in counts:
+        raise ResultsError(Path(path), "no count of the float pass (qnn/float/forward)")
+    return counts, qbench
+
+
+def icount_table(path, paper):
+    """Instructions per forward pass relative to float: the instruction-count model of the paper's
+    time ratios (total / float on the Cortex-A15)."""
+    counts, qbench = load_icount(path)
+    paper_float = float(paper["CNN (float32)"]["total_ms"])
+    lines = ["", f"Instruction-count model ({qbench.get('arch', '?')}, {qbench.get('cpu_model', '?')}; "
+                 f"`{Path(path).name}`): instructions of one forward pass", "",
+             "| model | GEMM | instructions | / float | paper total / float |", "|---|---|---|---|---|"]
+    gemms = qbench.get("qnn", {})
+    for variant in [v for v in ORDER if v in counts]:
+        p = paper.get(PAPER_NAMES[variant], {}) if variant != "q4_6" else {}
+        paper_ratio = float(p["total_ms"]) / paper_float if p.get("total_ms") else None
+        lines.append(f"| {PAPER_NAMES[variant]} | {gemms.get(variant, {}).get('gemm', '?')} | {counts[variant]:,.0f} | "
+                     f"{counts[variant] / counts['float']:.3f} | {fmt(paper_ratio)} |")
+    return lines
+
+
+def render(path, reference, icount=None):
     qbench, accuracy, times = load_qnn(path)
     paper = load_paper(reference)
     sets = sorted({s for v in accuracy.values() for s in v}, key=lambda s: (s != "synthetic", s))
     median = {v: {part: statistics.median(samples) for part, samples in parts.items()} for v, parts in times.items()}
-    lines = heading(qbench) + main_table(sets, accuracy, median, paper) + q46_table(median)
+    lines = heading(qbench) + main_table(sets, accuracy, median, paper) + q46_table(median) + split_table(median)
     levels = qbench["qnn"].get("levels", {}).get("q4_6")
     if levels:
         lines += ["", f"QNN-4.6 levels: N_x = {levels.get('activations')} (activations), "
                       f"N_w = {levels.get('weights')} (weights)"]
     gemm = qbench["qnn"].get("gemm", {})
     lines += ["", "GEMM per variant: " + ", ".join(f"{PAPER_NAMES.get(k, k)} = {v}" for k, v in sorted(gemm.items()))]
+    if icount:
+        lines += icount_table(icount, paper)
     return "\n".join(lines) + "\n"
 
 
@@ -134,11 +206,12 @@ def add_parser(subparsers):
     parser.add_argument("results", help="a results file written by `qbench qnn`")
     parser.add_argument("--out", help="also write the Markdown table here")
     parser.add_argument("--reference", default=str(REFERENCE), help="the paper's QNN table (CSV)")
+    parser.add_argument("--icount", help="a `lowbit icount --qnn` file: add its instruction-count ratios")
     parser.set_defaults(func=run)
 
 
 def run(args):
-    text = render(args.results, args.reference)
+    text = render(args.results, args.reference, args.icount)
     sys.stdout.write(text)
     if args.out:
         Path(args.out).write_text(text)

@@ -24,8 +24,8 @@
 //   qnn::Network net = qnn::Network::load("models/mrz-v1.qnnw");
 //   qnn::Dataset hard = qnn::load_dataset("models/data/mrz-hard.qnnd");
 //   int cls = net.classify(hard.image(i), qnn::Variant::kQ4);
-//   net.conv_forward(hard.image(i), qnn::Variant::kQ4);      // layers 1..6 only (convolution time)
-//   qnn::Timing t; net.forward(img, v, logits, &t);           // or accumulate both times in one run
+//   net.conv_forward(hard.image(i), qnn::Variant::kQ4);      // layers 1..6 only
+//   qnn::Timing t; net.forward(img, v, logits, &t);           // accumulates the split of the pass
 // A Network is not thread-safe (it owns its buffers and lowbit::Scratch); after the first call of a
 // variant, inference allocates nothing. Errors (unreadable, truncated, corrupt, wrong magic or
 // version) throw std::runtime_error whose message starts with the file's path.
@@ -56,11 +56,29 @@ const char* variant_paper_name(Variant v);
 bool variant_from_name(const std::string& name, Variant* v);  // accepts both spellings
 const std::vector<Variant>& all_variants();
 
-// Accumulated wall-clock time (std::chrono::steady_clock) of forward() calls.
+// The stages of a forward pass, in the order they run within each layer.
+enum class Stage {
+  kInput,       // layer 1 only: the contrast stretch, then float32 (CNN) or F->Q codes
+  kIm2col,      // stride-2 phase split, then im2col (X = depth x width)
+  kGemm,        // the product R = W X (lowbit gemm_packed, which packs X itself, or Eigen)
+  kRequantize,  // bias, ReLU, and Q->Q requantization (quantized) / the float store (CNN)
+  kFc,          // Q->F of layer 6's sums, the fully connected layer, argmax
+};
+constexpr int kStages = 5;
+constexpr int kTimedLayers = 7;  // the 6 convolutions, then the fully connected layer
+const char* stage_name(Stage s);  // "input", "im2col", "gemm", "requantize", "fc"
+
+// Accumulated wall-clock time of forward() calls, split by layer and stage: one
+// std::chrono::steady_clock reading at each stage boundary (21 per image), so the parts add up to the
+// whole pass and conv <= total by construction.
 struct Timing {
-  double conv_seconds = 0;   // layers 1..6: input quantization, im2col, GEMM, bias, ReLU, requant
-  double total_seconds = 0;  // the whole forward pass, up to the logits
+  double seconds[kTimedLayers][kStages] = {};  // [layer][stage]; unused pairs stay 0
   long images = 0;
+  double stage_seconds(Stage s) const;
+  double layer_seconds(int layer) const;
+  double conv_seconds() const;   // layers 1..6: input, im2col, GEMM, bias, ReLU, requantization
+  double total_seconds() const;  // the whole forward pass, up to the logits
+  void clear() { *this = Timing(); }
 };
 
 struct LayerInfo {

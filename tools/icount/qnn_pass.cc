@@ -1,0 +1,142 @@
+// icount-driver --qnn VARIANT: the instructions of one forward pass of the QNN test's network
+// (qnn/, docs/qnn.md) in one variant, counted as the products are (driver.cc): the pass is first
+// checked against the committed fixtures (models/mrz-v1-fixtures.bin, written by the Python integer
+// model), then run in four counted calls of counted_qnn_region (1 warm-up, 1, 1 + reps, 1 + 2 reps
+// passes); instructions per pass = (B - A) / reps.
+#include "qnn_pass.h"
+
+#include <cmath>
+#include <cstdlib>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <iterator>
+#include <stdexcept>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "lowbit/gemm.h"
+#include "qnn/network.h"
+#include "results_writer.h"
+
+extern "C" {
+void icount_begin(void);
+void icount_end(void);
+
+// The counted code: `reps` forward passes of the same image (every pass takes the same path: the
+// network is deterministic and allocates nothing once warm).
+__attribute__((noipa, used)) void counted_qnn_region(qnn::Network* net, const uint8_t* image, int variant,
+                                                     long reps) {
+  float logits[qnn::kNumClasses];
+  icount_begin();
+  for (long i = 0; i < reps; ++i) net->forward(image, static_cast<qnn::Variant>(variant), logits);
+  icount_end();
+}
+}  // extern "C"
+
+namespace icount {
+namespace {
+
+// The first image of the fixtures file, its PyTorch logits and each variant's integer-model logits
+// (the layout is docs/qnn.md's "Fixtures").
+struct FirstFixture {
+  std::vector<uint8_t> image;
+  std::vector<float> torch_logits;
+  std::vector<std::pair<int, std::vector<float>>> logits_by_bits;  // (bits field: 8, 4, 0), logits
+};
+
+FirstFixture read_first_fixture(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  const std::vector<char> d((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  size_t o = 0;
+  auto take = [&](void* dst, size_t n) {
+    if (o + n > d.size()) throw std::runtime_error(path + ": missing or truncated fixtures file");
+    std::memcpy(dst, d.data() + o, n);
+    o += n;
+  };
+  char magic[8];
+  take(magic, 8);
+  if (std::memcmp(magic, "QNNFIXT1", 8) != 0) throw std::runtime_error(path + ": not a fixtures file");
+  uint32_t h[6];  // version, count, height, width, num_classes, num_variants
+  take(h, sizeof h);
+  std::vector<uint32_t> bits(h[5]);
+  take(bits.data(), bits.size() * 4);
+  uint32_t sums;
+  take(&sums, 4);
+  FirstFixture f;
+  f.image.resize(static_cast<size_t>(h[2]) * h[3]);
+  take(f.image.data(), f.image.size());
+  uint32_t label;
+  take(&label, 4);
+  f.torch_logits.resize(h[4]);
+  take(f.torch_logits.data(), h[4] * 4);
+  for (uint32_t bits_field : bits) {
+    std::vector<float> logits(h[4]);
+    take(logits.data(), h[4] * 4);
+    o += static_cast<size_t>(sums) * 4;
+    f.logits_by_bits.emplace_back(static_cast<int>(bits_field), std::move(logits));
+  }
+  return f;
+}
+
+// "" when the pass gives the fixtures' logits: bit for bit for the integer variants (QNN-32 those of
+// QNN-8), within 1e-4 of PyTorch's for float (another summation order).
+std::string check_pass(qnn::Network& net, qnn::Variant v, const FirstFixture& f) {
+  float logits[qnn::kNumClasses];
+  net.forward(f.image.data(), v, logits);
+  if (v == qnn::Variant::kFloat) {
+    for (int j = 0; j < qnn::kNumClasses; ++j)
+      if (std::fabs(logits[j] - f.torch_logits[j]) > 1e-4f) return "float logit " + std::to_string(j) + " off";
+    return "";
+  }
+  const int bits = v == qnn::Variant::kQ4 ? 4 : v == qnn::Variant::kQ46 ? 0 : 8;
+  for (const auto& [b, expected] : f.logits_by_bits)
+    if (b == bits)
+      return std::memcmp(logits, expected.data(), sizeof logits) == 0 ? "" : "logits differ from the integer model";
+  return "the fixtures have no logits of this variant";
+}
+
+}  // namespace
+
+int count_qnn_pass(const std::string& variant_name, const std::string& models, long reps) {
+  qnn::Variant v;
+  if (!qnn::variant_from_name(variant_name, &v)) {
+    std::fprintf(stderr, "icount-driver: unknown QNN variant '%s' (float, q8, q4, q32, q4_6)\n", variant_name.c_str());
+    return 2;
+  }
+  qnn::Network net = qnn::Network::load(models + "/mrz-v1.qnnw");
+  if (!net.has_variant(v)) {
+    std::fprintf(stderr, "icount-driver: %s/mrz-v1.qnnw has no %s variant\n", models.c_str(), variant_name.c_str());
+    return 2;
+  }
+  const FirstFixture fixture = read_first_fixture(models + "/mrz-v1-fixtures.bin");
+  const std::string error = check_pass(net, v, fixture);
+  if (!error.empty()) {
+    std::fprintf(stderr, "icount-driver: qnn %s: WRONG RESULT, nothing counted: %s\n", variant_name.c_str(),
+                 error.c_str());
+    return 1;
+  }
+  const int code = static_cast<int>(v);
+  counted_qnn_region(&net, fixture.image.data(), code, 1);
+  counted_qnn_region(&net, fixture.image.data(), code, 1);
+  counted_qnn_region(&net, fixture.image.data(), code, 1 + reps);
+  counted_qnn_region(&net, fixture.image.data(), code, 1 + 2 * reps);
+
+  long macs = 0;
+  for (const qnn::LayerInfo& l : net.layers()) macs += l.macs;
+  const char* forced = std::getenv(lowbit::kForceIsaVariable);
+  const nlohmann::json record = {{"qnn", qnn::variant_name(v)},
+                                 {"paper_name", qnn::variant_paper_name(v)},
+                                 {"gemm", net.gemm_name(v)},
+                                 {"macs", macs},
+                                 {"reps", reps},
+                                 {"forced_isa", forced != nullptr ? forced : ""},
+                                 {"check", "ok"},
+                                 {"regions", {1, 1, 1 + reps, 1 + 2 * reps}},
+                                 {"schema_version", qbench::kResultsSchemaVersion}};
+  std::printf("%s\n", record.dump().c_str());
+  return 0;
+}
+
+}  // namespace icount
