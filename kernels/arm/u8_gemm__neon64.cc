@@ -7,23 +7,18 @@
 // half, UMLAL2 the high one, no extraction). Big kernel 8x12: 24 accumulators + 3 X + 2 W = 29 of 32
 // registers; small 8x4 for the last columns. Sums wrap modulo 2^32 like the reference.
 #include "arm/driver.h"
+#include "arm/kernel_traits.h"
 
 namespace lowbit {
 namespace {
 
-template <int kColumns>
-struct U8KernelNeon64 {
-  static constexpr int kMR = 8;
-  static constexpr int kNR = kColumns;
-  static constexpr int kQuads = kNR / 4;  // 4-column accumulators per row
-  using WFormat = StepMajor<8, kMR>;
-  using XFormat = StepMajor<8, kNR>;
-  static constexpr Correction kCorrection = Correction::kRowsAndColumns;
+template <int kColumns, class Traits = KernelTraits<StepMajor<8, 8>, StepMajor<8, kColumns>, Correction::kRowsAndColumns>>
+struct U8KernelNeon64 : Traits {
+  static constexpr int kMR = Traits::kMR, kNR = Traits::kNR, kQuads = Traits::kQuads;
 
   LOWBIT_MICRO_KERNEL static void run(const uint8_t* w, const uint8_t* x, int depth,
                                       const TileOutput& out) {
-    uint32x4_t acc[kMR][kQuads];
-    unroll<kMR>([&](auto m) { unroll<kQuads>([&](auto q) { acc[m][q] = vdupq_n_u32(0); }); });
+    uint32x4_t acc[kMR][kQuads] = {};
     for (int k = 0; k < depth; k += 2, w += 2 * kMR, x += 2 * kNR) {
       const uint8x16_t w8 = vld1q_u8(w);
       const uint16x8_t ws[2] = {vmovl_u8(vget_low_u8(w8)), vmovl_high_u8(w8)};  // steps k, k + 1
@@ -43,7 +38,7 @@ struct U8KernelNeon64 {
         });
       });
     }
-    store_tile<kCorrection>(out, acc);
+    store_tile<Traits::kCorrection>(out, acc);
   }
 };
 
