@@ -15,7 +15,7 @@
 
 namespace lowbit {
 
-// The kernel is the one of the 8-bit neondot path over signed bytes (dot_bytes.h).
+// The kernel: DotBytesKernel over signed bytes (dot_bytes.h), shared with the 8-bit neondot path.
 LOWBIT_DEFINE_PATH(u4_6_gemm_8x12c4__neondot, Isa::kNeonDot,
                    ArmPath<Scheme::kUint4_6, DotBytesKernel<SignedDot, 12>, DotBytesKernel<SignedDot, 4>>);
 

@@ -10,7 +10,7 @@
 
 namespace lowbit {
 
-// The kernel is the one of the 4.6-bit neondot path over unsigned bytes (dot_bytes.h).
+// The kernel: DotBytesKernel over unsigned bytes (dot_bytes.h), shared with the 4.6-bit neondot path.
 LOWBIT_DEFINE_PATH(u8_gemm_8x12c4__neondot, Isa::kNeonDot,
                    ArmPath<Scheme::kUint8, DotBytesKernel<UnsignedDot, 12>, DotBytesKernel<UnsignedDot, 4>>);
 
