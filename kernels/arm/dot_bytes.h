@@ -18,6 +18,7 @@ struct UnsignedDot {
   using Bytes = uint8x16_t;
   using Acc = uint32x4_t;
   static constexpr Correction kCorrection = Correction::kRowsAndColumns;
+  static LOWBIT_INLINE Acc zero() { return vdupq_n_u32(0); }
   static LOWBIT_INLINE Bytes load(const uint8_t* p) { return vld1q_u8(p); }
   template <int kLane>
   static LOWBIT_INLINE Acc dot(Acc acc, Bytes x, Bytes w) { return vdotq_laneq_u32(acc, x, w, kLane); }
@@ -28,6 +29,7 @@ struct SignedDot {
   using Bytes = int8x16_t;
   using Acc = int32x4_t;
   static constexpr Correction kCorrection = Correction::kRows;
+  static LOWBIT_INLINE Acc zero() { return vdupq_n_s32(0); }
   static LOWBIT_INLINE Bytes load(const uint8_t* p) { return vld1q_s8(reinterpret_cast<const int8_t*>(p)); }
   template <int kLane>
   static LOWBIT_INLINE Acc dot(Acc acc, Bytes x, Bytes w) { return vdotq_laneq_s32(acc, x, w, kLane); }
@@ -49,7 +51,8 @@ struct DotBytesKernel : Traits {
   static constexpr int kMR = Traits::kMR, kNR = Traits::kNR, kQuads = Traits::kQuads;
 
   LOWBIT_MICRO_KERNEL static void run(const uint8_t* w, const uint8_t* x, int depth, const TileOutput& out) {
-    typename Dot::Acc acc[kMR][kQuads] = {};
+    typename Dot::Acc acc[kMR][kQuads];
+    unroll<kMR>([&](auto m) { unroll<kQuads>([&](auto g) { acc[m][g] = Dot::zero(); }); });
     for (int k = 0; k < depth; k += 4, w += 4 * kMR, x += 4 * kNR) {
       const typename Dot::Bytes ws[2] = {Dot::load(w), Dot::load(w + 16)};
       typename Dot::Bytes xs[kQuads];

@@ -22,7 +22,8 @@ struct U4KernelNeonDot : Traits {
   LOWBIT_MICRO_KERNEL LOWBIT_NO_PRE_RA_SCHEDULING static void run(const uint8_t* w, const uint8_t* x,
                                                                   int depth, const TileOutput& out) {
     const uint8x16_t low_nibble = vdupq_n_u8(0x0F);
-    uint32x4_t acc[kMR][kQuads] = {};
+    uint32x4_t acc[kMR][kQuads];
+    unroll<kMR>([&](auto m) { unroll<kQuads>([&](auto g) { acc[m][g] = vdupq_n_u32(0); }); });
     for (int k = 0; k < depth; k += 8, w += 4 * kMR, x += 4 * kNR) {
       // Steps 0-3 (low nibbles), then 4-7 (high nibbles) of the same bytes; keeping both unpacked
       // sets live would take 35 registers of 32.
