@@ -43,9 +43,7 @@ class PreparedGemmlowp : public PreparedGemm {
   }
 
   std::string check() override {
-    std::fill(result_.begin(), result_.end(), 0);
-    run();
-    return compare_exact(problem_, result_.data(), problem_.shape.width, 1);
+    return run_and_compare_exact(*this, problem_, result_, problem_.shape.width, 1);
   }
 
  private:

@@ -141,10 +141,8 @@ class PreparedOnednnS8 : public PreparedGemm {
   }
 
   std::string check() override {
-    std::fill(result_.begin(), result_.end(), 0x5a5a5a5a);
-    run();
     // result_ holds R^T: R[i][j] = result_[j * height + i].
-    return compare_exact(problem_, result_.data(), 1, problem_.shape.height);
+    return run_and_compare_exact(*this, problem_, result_, 1, problem_.shape.height);
   }
 
  private:

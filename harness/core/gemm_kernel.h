@@ -84,5 +84,9 @@ std::string compare_exact(const GemmProblem& problem, const int32_t* result, std
                           std::ptrdiff_t col_stride);
 std::string compare_float(const GemmProblem& problem, const float* result, std::ptrdiff_t row_stride,
                           std::ptrdiff_t col_stride);
+// check() of a kernel that writes int32 results into `result`: fills it with a pattern (0x5a5a5a5a)
+// so that an element the kernel leaves unwritten shows, runs `prepared` once and compares exactly.
+std::string run_and_compare_exact(PreparedGemm& prepared, const GemmProblem& problem, std::vector<int32_t>& result,
+                                  std::ptrdiff_t row_stride, std::ptrdiff_t col_stride);
 
 }  // namespace qbench

@@ -1,5 +1,6 @@
 #include "gemm_problem.h"
 
+#include <algorithm>
 #include <cfloat>
 #include <cmath>
 #include <cstdlib>
@@ -70,6 +71,13 @@ std::string compare_exact(const GemmProblem& problem, const int32_t* result,
                           std::ptrdiff_t row_stride, std::ptrdiff_t col_stride) {
   return compare(problem, result, row_stride, col_stride,
                  [](int32_t got, int32_t want) { return got != want; });
+}
+
+std::string run_and_compare_exact(PreparedGemm& prepared, const GemmProblem& problem, std::vector<int32_t>& result,
+                                  std::ptrdiff_t row_stride, std::ptrdiff_t col_stride) {
+  std::fill(result.begin(), result.end(), 0x5a5a5a5a);
+  prepared.run();
+  return compare_exact(problem, result.data(), row_stride, col_stride);
 }
 
 std::string compare_float(const GemmProblem& problem, const float* result,

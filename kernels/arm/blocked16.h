@@ -12,6 +12,7 @@
 #include <type_traits>
 
 #include "arm/formats.h"
+#include "arm/kernel_traits.h"
 #include "arm/neon_util.h"
 #include "arm/unpack.h"
 #include "common/flush_bounds.h"

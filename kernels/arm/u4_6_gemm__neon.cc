@@ -24,13 +24,8 @@ LOWBIT_INLINE int8x16x2_t load_32_bytes(const int8_t*& x) {
 }
 
 // The inner loop of the 4x16 kernel (Blocked16Kernel in blocked16.h: blocks, widening, unpack).
-struct U46LoopNeon {
-  static constexpr int kMR = 4;
-  static constexpr int kNR = 16;
-  static constexpr int kVectors = kNR / 8;  // q registers of X (and accumulators per row) per pair
+struct U46LoopNeon : KernelTraits<PairMajor<4>, PairMajor<16>, U4_6Lanes::kCorrection> {
   static constexpr bool kInlineIntoRun = true;
-  using WFormat = PairMajor<kMR>;
-  using XFormat = PairMajor<kNR>;
 
   // `pairs` pairs of steps into fresh 16-bit accumulators (at most 129, so that no lane overflows).
   static LOWBIT_INLINE void accumulate(const int8_t* w, const int8_t* x, int pairs,

@@ -16,13 +16,8 @@ namespace lowbit {
 namespace {
 
 // The inner loop of the 8x16 kernel (Blocked16Kernel in blocked16.h: blocks, widening, unpack).
-struct U46LoopNeon64 {
-  static constexpr int kMR = 8;
-  static constexpr int kNR = 16;
-  static constexpr int kVectors = kNR / 8;  // vectors of X (and accumulators per row) per pair
+struct U46LoopNeon64 : KernelTraits<PairMajor<8>, PairMajor<16>, U4_6Lanes::kCorrection> {
   static constexpr bool kInlineIntoRun = true;
-  using WFormat = PairMajor<kMR>;
-  using XFormat = PairMajor<kNR>;
 
   // `pairs` pairs of steps into fresh 16-bit accumulators (at most 129, so that no lane overflows).
   static LOWBIT_INLINE void accumulate(const int8_t* w, const int8_t* x, int pairs,

@@ -19,13 +19,8 @@ namespace lowbit {
 namespace {
 
 // The inner loop of the 4x16 kernel (Blocked16Kernel in blocked16.h: blocks, widening, unpack).
-struct U4LoopNeon {
-  static constexpr int kMR = 4;
-  static constexpr int kNR = 16;
-  static constexpr int kVectors = kNR / 8;  // q registers of X (and accumulators per row) per pair
+struct U4LoopNeon : KernelTraits<PairMajor<4>, PairNibbles<16>, U4Lanes::kCorrection> {
   static constexpr bool kInlineIntoRun = false;
-  using WFormat = PairMajor<kMR>;
-  using XFormat = PairNibbles<kNR>;
 
   // `pairs` pairs of steps into fresh 16-bit accumulators (at most 145, so that no lane overflows).
   static LOWBIT_INLINE void accumulate(const uint8_t* w, const uint8_t* x, int pairs,

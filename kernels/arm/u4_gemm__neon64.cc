@@ -17,16 +17,12 @@ namespace {
 
 // The inner loop of the 8x24 and 8x8 kernels (Blocked16Kernel in blocked16.h: blocks, widening,
 // unpack). A byte of the step-major nibble format holds a pair of steps: one block.
-template <int kColumns>
-struct U4LoopNeon64 {
-  static constexpr int kMR = 8;
-  static constexpr int kNR = kColumns;
-  static constexpr int kVectors = kNR / 8;  // 8-lane accumulators per row
+template <int kColumns, class Traits = KernelTraits<StepMajor<4, 8>, StepMajor<4, kColumns>, U4Lanes::kCorrection>>
+struct U4LoopNeon64 : Traits {
+  static constexpr int kMR = Traits::kMR, kNR = Traits::kNR, kVectors = Traits::kVectors;
   static constexpr bool kInlineIntoRun = false;
-  static constexpr int kWide = kNR / 16;    // 16-byte vectors of X per step
+  static constexpr int kWide = kNR / 16;              // 16-byte vectors of X per step
   static constexpr bool kNarrowTail = kNR % 16 == 8;  // and one 8-byte vector
-  using WFormat = StepMajor<4, kMR>;
-  using XFormat = StepMajor<4, kNR>;
 
   // `bytes` packed bytes (two steps each, at most 145) into fresh 16-bit accumulators.
   static LOWBIT_INLINE void accumulate(const uint8_t* w, const uint8_t* x, int bytes,

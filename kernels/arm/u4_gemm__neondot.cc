@@ -9,25 +9,21 @@
 // Tile: 8 rows x kNR columns, lanes across columns. A packed block covers 8 steps: its low nibbles
 // are the first 4 steps in UDOT order, its high nibbles the next 4 (docs/packing-arm.md). Big
 // kernel 8x12: 24 accumulators + 3 X + 2 W + the mask; small 8x4 for the last columns.
+#include "arm/dot_bytes.h"
 #include "arm/driver.h"
 
 namespace lowbit {
 namespace {
 
-template <int kColumns>
-struct U4KernelNeonDot {
-  static constexpr int kMR = 8;
-  static constexpr int kNR = kColumns;
-  static constexpr int kGroups = kNR / 4;  // 4-column accumulators per row
-  using WFormat = Dot4<4, kMR>;
-  using XFormat = Dot4<4, kNR>;
-  static constexpr Correction kCorrection = Correction::kRowsAndColumns;
+template <int kColumns, class Traits = KernelTraits<Dot4<4, 8>, Dot4<4, kColumns>, Correction::kRowsAndColumns>>
+struct U4KernelNeonDot : Traits {
+  static constexpr int kMR = Traits::kMR, kNR = Traits::kNR, kQuads = Traits::kQuads;
 
   LOWBIT_MICRO_KERNEL LOWBIT_NO_PRE_RA_SCHEDULING static void run(const uint8_t* w, const uint8_t* x,
                                                                   int depth, const TileOutput& out) {
     const uint8x16_t low_nibble = vdupq_n_u8(0x0F);
-    uint32x4_t acc[kMR][kGroups];
-    unroll<kMR>([&](auto m) { unroll<kGroups>([&](auto g) { acc[m][g] = vdupq_n_u32(0); }); });
+    uint32x4_t acc[kMR][kQuads];
+    unroll<kMR>([&](auto m) { unroll<kQuads>([&](auto g) { acc[m][g] = vdupq_n_u32(0); }); });
     for (int k = 0; k < depth; k += 8, w += 4 * kMR, x += 4 * kNR) {
       // Steps 0-3 (low nibbles), then 4-7 (high nibbles) of the same bytes; keeping both unpacked
       // sets live would take 35 registers of 32.
@@ -35,21 +31,16 @@ struct U4KernelNeonDot {
       multiply_4_steps(acc, reload_barrier(w), reload_barrier(x),
                        [](uint8x16_t packed) { return vshrq_n_u8(packed, 4); });
     }
-    store_tile<kCorrection>(out, acc);
+    store_tile<Traits::kCorrection>(out, acc);
   }
 
   template <class Unpack>
-  static LOWBIT_INLINE void multiply_4_steps(uint32x4_t (&acc)[kMR][kGroups], const uint8_t* w,
+  static LOWBIT_INLINE void multiply_4_steps(uint32x4_t (&acc)[kMR][kQuads], const uint8_t* w,
                                                     const uint8_t* x, Unpack unpack) {
     const uint8x16_t ws[2] = {unpack(vld1q_u8(w)), unpack(vld1q_u8(w + 16))};
-    uint8x16_t xs[kGroups];
-    unroll<kGroups>([&](auto g) { xs[g] = unpack(vld1q_u8(x + 16 * g)); });
-    unroll<kMR>([&](auto m) {
-      constexpr int kLane = m % 4;  // a literal constant even at -O0, as the lane argument must be
-      unroll<kGroups>([&](auto g) {
-        acc[m][g] = vdotq_laneq_u32(acc[m][g], xs[g], ws[m / 4], kLane);
-      });
-    });
+    uint8x16_t xs[kQuads];
+    unroll<kQuads>([&](auto g) { xs[g] = unpack(vld1q_u8(x + 16 * g)); });
+    dot_by_element<UnsignedDot>(acc, ws, xs);
   }
 };
 

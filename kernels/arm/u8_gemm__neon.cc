@@ -7,18 +7,14 @@
 // Big kernel 4x12: 12 q accumulators (gemmlowp's 12x4 cell, transposed); small 4x4 for the last
 // columns. Sums wrap modulo 2^32 like the reference. Layouts and register maps: docs/packing-arm.md.
 #include "arm/driver.h"
+#include "arm/kernel_traits.h"
 
 namespace lowbit {
 namespace {
 
-template <int kColumns>
-struct U8KernelNeon {
-  static constexpr int kMR = 4;
-  static constexpr int kNR = kColumns;
-  static constexpr int kQuads = kNR / 4;  // 4-column accumulators per row
-  using WFormat = StepMajor<8, kMR>;
-  using XFormat = StepMajor<8, kNR>;
-  static constexpr Correction kCorrection = Correction::kRowsAndColumns;
+template <int kColumns, class Traits = KernelTraits<StepMajor<8, 4>, StepMajor<8, kColumns>, Correction::kRowsAndColumns>>
+struct U8KernelNeon : Traits {
+  static constexpr int kMR = Traits::kMR, kNR = Traits::kNR, kQuads = Traits::kQuads;
 
   LOWBIT_MICRO_KERNEL static void run(const uint8_t* w, const uint8_t* x, int depth, const TileOutput& out) {
     uint32x4_t acc[kMR][kQuads];
@@ -40,7 +36,7 @@ struct U8KernelNeon {
         });
       });
     }
-    store_tile<kCorrection>(out, acc);
+    store_tile<Traits::kCorrection>(out, acc);
   }
 };
 

@@ -7,18 +7,14 @@
 // half, UMLAL2 the high one, no extraction). Big kernel 8x12: 24 accumulators + 3 X + 2 W = 29 of 32
 // registers; small 8x4 for the last columns. Sums wrap modulo 2^32 like the reference.
 #include "arm/driver.h"
+#include "arm/kernel_traits.h"
 
 namespace lowbit {
 namespace {
 
-template <int kColumns>
-struct U8KernelNeon64 {
-  static constexpr int kMR = 8;
-  static constexpr int kNR = kColumns;
-  static constexpr int kQuads = kNR / 4;  // 4-column accumulators per row
-  using WFormat = StepMajor<8, kMR>;
-  using XFormat = StepMajor<8, kNR>;
-  static constexpr Correction kCorrection = Correction::kRowsAndColumns;
+template <int kColumns, class Traits = KernelTraits<StepMajor<8, 8>, StepMajor<8, kColumns>, Correction::kRowsAndColumns>>
+struct U8KernelNeon64 : Traits {
+  static constexpr int kMR = Traits::kMR, kNR = Traits::kNR, kQuads = Traits::kQuads;
 
   LOWBIT_MICRO_KERNEL static void run(const uint8_t* w, const uint8_t* x, int depth,
                                       const TileOutput& out) {
@@ -43,7 +39,7 @@ struct U8KernelNeon64 {
         });
       });
     }
-    store_tile<kCorrection>(out, acc);
+    store_tile<Traits::kCorrection>(out, acc);
   }
 };
 

@@ -26,7 +26,7 @@ import matplotlib.pyplot as plt  # noqa: E402  (the backend is chosen before pyp
 
 from lowbit import results as qr
 from lowbit import speedups
-from lowbit.reference import DEFAULT_REFERENCE, REFERENCE_MACHINE, load_reference
+from lowbit.reference import REFERENCE_MACHINE, add_reference_option, load_reference
 
 # Deterministic SVG output: fixed id salt, no creation date in the metadata.
 matplotlib.rcParams["svg.hashsalt"] = "qbench"
@@ -304,8 +304,7 @@ def add_parser(subparsers) -> None:
                "Exit status 2 on unusable input.")
     parser.add_argument("results", nargs="+", metavar="RESULTS.json", help="results from 'qbench run'")
     parser.add_argument("--out-dir", type=Path, required=True, help="directory for the images")
-    parser.add_argument("--reference", default=str(DEFAULT_REFERENCE),
-                        help="the paper's table (default: %(default)s)")
+    add_reference_option(parser)
     parser.set_defaults(func=run)
 
 

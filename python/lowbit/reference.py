@@ -13,6 +13,11 @@ DEFAULT_REFERENCE = REFERENCE_DIR / "trusov2020-table.csv"
 REFERENCE_MACHINE = "ODROID-XU4 (Exynos 5422, Cortex-A15, ARMv7 NEON)"
 
 
+def add_reference_option(parser) -> None:
+    """--reference: the paper's table, for the commands that set results beside it."""
+    parser.add_argument("--reference", default=str(DEFAULT_REFERENCE), help="the paper's table (default: %(default)s)")
+
+
 def load_reference(path=DEFAULT_REFERENCE) -> Dict[Shape, Dict[str, float]]:
     """The paper's table: {Shape: {kernel: microseconds}} for float32, int32, uint8, uint4.
 

@@ -115,18 +115,11 @@ WeightsFile parse_weights(const uint8_t* data, size_t size, const std::string& n
   const uint32_t num_layers = r.u32();
   if (num_layers != 7) fail(name, "unsupported architecture (" + std::to_string(num_layers) + " layers)");
   for (uint32_t i = 0; i < num_layers; ++i) {
-    LayerDesc d;
-    d.kind = r.u32();
-    d.in_channels = r.u32();
-    d.out_channels = r.u32();
-    d.kernel_h = r.u32();
-    d.kernel_w = r.u32();
-    d.stride = r.u32();
-    d.pad = r.u32();
-    const uint32_t got[7] = {d.kind, d.in_channels, d.out_channels, d.kernel_h, d.kernel_w, d.stride, d.pad};
+    uint32_t got[7];  // kind, in_channels, out_channels, kernel_h, kernel_w, stride, pad: LayerDesc's order
+    for (uint32_t& field : got) field = r.u32();
     if (std::memcmp(got, kArch[i], sizeof got) != 0)
       fail(name, "unsupported architecture (layer " + std::to_string(i + 1) + ")");
-    w.layers.push_back(d);
+    w.layers.push_back({got[0], got[1], got[2], got[3], got[4], got[5], got[6]});
   }
   auto weight_count = [&](const LayerDesc& d) {
     return static_cast<size_t>(d.out_channels) * d.in_channels * d.kernel_h * d.kernel_w;

@@ -85,60 +85,67 @@ def distortion_rows(baseline: dict, distortion: dict) -> dict:
     return {"sigma_grid": [0.0, 1.0, 2.0, 3.0], "rows": rows}
 
 
-def with_peak(document: dict, peak: dict) -> dict:
+def with_peak(document: dict) -> dict:
     """The document with context.qbench.peak (the core's peak rates the report's roofline reads) and
     the ARMv7 paths our kernels ran (a share of peak needs the path's instruction)."""
-    document["context"]["qbench"]["peak"] = peak
+    document["context"]["qbench"]["peak"] = {
+        "repetitions": 9, "clock": {"hz": 2.0e9},
+        "instructions": {"mla_f32_q": {"isa": "neon", "instruction": "vmla.f32 q, q, q",
+                                       "multiply_adds_per_second": 2.0e9},
+                         "mlal_u8": {"isa": "neon", "instruction": "vmlal.u8 q, d, d",
+                                     "multiply_adds_per_second": 4.0e9}}}
     document["context"]["qbench"]["kernels"] = {
         "uint8": {"implementation": "u8_gemm_4x12c2__neon"}, "uint4": {"implementation": "u4_gemm_4x16c2__neon"},
         "uint4_6": {"implementation": "u4_6_gemm_4x16c2__neon"}}
     return document
 
 
+QNN_VARIANTS = ("float", "q8", "q4", "q4_6")
+
+
+def distortion_model(accuracy: float, by_sigma: tuple, error_free_zone: float, rho: float) -> dict:
+    """One model's figures in distortion.json: accuracy, accuracy per sigma_grid step, zone, Spearman rho."""
+    return {"accuracy_pct": accuracy, "accuracy_by_sigma_pct": list(by_sigma),
+            "error_free_zone_pct": error_free_zone, "spearman_rho": rho}
+
+
+def run_directory(arch: str, times: tuple, icounts: dict, qnn: tuple, fxp: tuple, distortion: tuple) -> dict:
+    """The files of a complete run on `arch`. times: per multiply-add, in GEMM_KERNELS order; icounts:
+    {arch: per-MAC counts in GEMM_KERNELS order}; qnn: ((synthetic, hard) accuracy per QNN_VARIANTS,
+    total microseconds per QNN_VARIANTS); fxp: fxp_rows' arguments; distortion: distortion_model's
+    arguments for the baseline and the distortion-trained model."""
+    accuracy, total_us = qnn
+    files = {"paper-table.json": gemm_document(arch, dict(zip(GEMM_KERNELS, times)))}
+    for icount_arch, counts in icounts.items():
+        counts_by_kernel = dict(zip(GEMM_KERNELS, counts))
+        files[f"icount-{icount_arch}.json"] = gemm_document(icount_arch, counts_by_kernel, "instructions")
+    accuracy_by_variant = {variant: {"synthetic": synthetic, "hard": hard}
+                           for variant, (synthetic, hard) in zip(QNN_VARIANTS, accuracy)}
+    files["qnn.json"] = qnn_document(arch, accuracy_by_variant, dict(zip(QNN_VARIANTS, total_us)))
+    files["fxp.json"] = fxp_rows(*fxp)
+    files["distortion.json"] = distortion_rows(*(distortion_model(*figures) for figures in distortion))
+    return files
+
+
 def scenario_reproduces() -> dict:
-    return {
-        "paper-table.json": with_peak(
-            gemm_document("armv7", {"float32": 0.0032, "float32_rowmajor": 0.0030,
-                                    "uint8": 0.0015, "uint4": 0.0010, "uint4_6": 0.00095}),
-            {"repetitions": 9, "clock": {"hz": 2.0e9},
-             "instructions": {"mla_f32_q": {"isa": "neon", "instruction": "vmla.f32 q, q, q",
-                                            "multiply_adds_per_second": 2.0e9},
-                              "mlal_u8": {"isa": "neon", "instruction": "vmlal.u8 q, d, d",
-                                          "multiply_adds_per_second": 4.0e9}}}),
-        "icount-armv7.json": gemm_document("armv7", {"float32": 3.0, "float32_rowmajor": 3.5, "uint8": 1.6,
-                                                     "uint4": 1.0, "uint4_6": 0.9}, "instructions"),
-        "qnn.json": qnn_document("armv7",
-                                 {"float": {"synthetic": 99.8, "hard": 95.6}, "q8": {"synthetic": 99.7, "hard": 95.4},
-                                  "q4": {"synthetic": 99.2, "hard": 95.0}, "q4_6": {"synthetic": 99.5, "hard": 95.2}},
-                                 {"float": 1220.0, "q8": 740.0, "q4": 630.0, "q4_6": 650.0}),
-        "fxp.json": fxp_rows((0.9, 52.6, 70.2), (0.95, 57.0, 85.2)),
-        "distortion.json": distortion_rows(
-            {"accuracy_pct": 98.0, "accuracy_by_sigma_pct": [99.0, 98.5, 97.0, 95.0],
-             "error_free_zone_pct": 2.0, "spearman_rho": -0.30},
-            {"accuracy_pct": 98.1, "accuracy_by_sigma_pct": [99.1, 98.6, 97.0, 95.1],
-             "error_free_zone_pct": 35.0, "spearman_rho": -0.85}),
-    }
+    files = run_directory(
+        "armv7", (0.0032, 0.0030, 0.0015, 0.0010, 0.00095), {"armv7": (3.0, 3.5, 1.6, 1.0, 0.9)},
+        (((99.8, 95.6), (99.7, 95.4), (99.2, 95.0), (99.5, 95.2)), (1220.0, 740.0, 630.0, 650.0)),
+        fxp=((0.9, 52.6, 70.2), (0.95, 57.0, 85.2)),
+        distortion=((98.0, (99.0, 98.5, 97.0, 95.0), 2.0, -0.30),
+                    (98.1, (99.1, 98.6, 97.0, 95.1), 35.0, -0.85)))
+    with_peak(files["paper-table.json"])
+    return files
 
 
 def scenario_misses() -> dict:
-    return {
-        "paper-table.json": gemm_document("x86_64", {"float32": 0.0010, "float32_rowmajor": 0.0011,
-                                                     "uint8": 0.00040, "uint4": 0.00042, "uint4_6": 0.00038}),
-        "icount-armv7.json": gemm_document("armv7", {"float32": 3.0, "float32_rowmajor": 3.5, "uint8": 1.1,
-                                                     "uint4": 1.0, "uint4_6": 0.9}, "instructions"),
-        "icount-aarch64.json": gemm_document("aarch64", {"float32": 3.0, "float32_rowmajor": 3.5, "uint8": 1.9,
-                                                         "uint4": 1.1, "uint4_6": 1.0}, "instructions"),
-        "qnn.json": qnn_document("x86_64",
-                                 {"float": {"synthetic": 100.0, "hard": 98.7}, "q8": {"synthetic": 100.0, "hard": 98.6},
-                                  "q4": {"synthetic": 98.5, "hard": 96.7}, "q4_6": {"synthetic": 100.0, "hard": 95.0}},
-                                 {"float": 1000.0, "q8": 900.0, "q4": 950.0, "q4_6": 800.0}),
-        "fxp.json": fxp_rows((1.5, 40.0, 60.0), (0.9, 51.2, 76.7)),
-        "distortion.json": distortion_rows(
-            {"accuracy_pct": 98.0, "accuracy_by_sigma_pct": [99.0, 98.5, 97.0, 95.0],
-             "error_free_zone_pct": 3.0, "spearman_rho": -0.70},
-            {"accuracy_pct": 97.0, "accuracy_by_sigma_pct": [98.0, 97.5, 96.0, 94.0],
-             "error_free_zone_pct": 10.0, "spearman_rho": -0.75}),
-    }
+    icounts = {"armv7": (3.0, 3.5, 1.1, 1.0, 0.9), "aarch64": (3.0, 3.5, 1.9, 1.1, 1.0)}
+    return run_directory(
+        "x86_64", (0.0010, 0.0011, 0.00040, 0.00042, 0.00038), icounts,
+        (((100.0, 98.7), (100.0, 98.6), (98.5, 96.7), (100.0, 95.0)), (1000.0, 900.0, 950.0, 800.0)),
+        fxp=((1.5, 40.0, 60.0), (0.9, 51.2, 76.7)),
+        distortion=((98.0, (99.0, 98.5, 97.0, 95.0), 3.0, -0.70),
+                    (97.0, (98.0, 97.5, 96.0, 94.0), 10.0, -0.75)))
 
 
 def scenario_missing() -> dict:

@@ -75,27 +75,33 @@ def base_instructions(kernel: str, shape: Shape) -> float:
     return round(per_mac * h * w * d + 40 * (h + w) + 300)
 
 
+# The two made-up machines: arch, CPU model, MHz, L1 data cache (bytes, cores sharing it), load
+# average, compiler flags, baseline flags and the libraries besides Eigen and Google Benchmark.
+MACHINES = {
+    "laptop": ("x86_64", "Intel(R) Core(TM) i7-1165G7 @ 2.80GHz", 3000, (49152, 2), [0.2, 0.3, 0.3],
+               "-O3 -DNDEBUG -march=x86-64-v2", "-march=native",
+               {"onednn": "2.6.3", "gemmlowp": "0.0~git20211220"}),
+    "odroid": ("armv7l", "ARMv7 Processor rev 3 (v7l) Cortex-A15", 2000, (32768, 1), [0.1, 0.1, 0.1],
+               "-O3 -DNDEBUG -mfpu=neon-vfpv4 -mfloat-abi=hard", "-mcpu=cortex-a15",
+               {"gemmlowp": "0.0~git20211220"}),
+}
+
+
+def _machine_fields(host: str) -> Tuple[dict, dict]:
+    """Google Benchmark's fields about the machine, and context.qbench's."""
+    arch, cpu_model, mhz, (l1_bytes, l1_sharing), load, cxx_flags, baseline_flags, libraries = MACHINES[host]
+    gb = {"host_name": host, "executable": "build/harness/qbench", "num_cpus": 8,
+          "mhz_per_cpu": mhz, "cpu_scaling_enabled": False,
+          "caches": [{"type": "Data", "level": 1, "size": l1_bytes, "num_sharing": l1_sharing}],
+          "load_avg": load}
+    q = {"arch": arch, "cpu_model": cpu_model, "host": host, "compiler": "GNU 12.2.0", "cxx_flags": cxx_flags,
+         "baseline_flags": baseline_flags, "libraries": {"eigen": "3.4.0", "benchmark": "1.7.1", **libraries}}
+    return gb, q
+
+
 def context(machine: str = "laptop", measure: str = "time", **qbench_overrides) -> dict:
     """Google Benchmark's context plus context.qbench for one of two made-up machines."""
-    if machine == "laptop":
-        gb = {"host_name": "laptop", "executable": "build/harness/qbench", "num_cpus": 8,
-              "mhz_per_cpu": 3000, "cpu_scaling_enabled": False,
-              "caches": [{"type": "Data", "level": 1, "size": 49152, "num_sharing": 2}],
-              "load_avg": [0.2, 0.3, 0.3]}
-        q = {"arch": "x86_64", "cpu_model": "Intel(R) Core(TM) i7-1165G7 @ 2.80GHz", "host": "laptop",
-             "compiler": "GNU 12.2.0", "cxx_flags": "-O3 -DNDEBUG -march=x86-64-v2",
-             "baseline_flags": "-march=native",
-             "libraries": {"eigen": "3.4.0", "benchmark": "1.7.1", "onednn": "2.6.3",
-                           "gemmlowp": "0.0~git20211220"}}
-    else:
-        gb = {"host_name": "odroid", "executable": "build/harness/qbench", "num_cpus": 8,
-              "mhz_per_cpu": 2000, "cpu_scaling_enabled": False,
-              "caches": [{"type": "Data", "level": 1, "size": 32768, "num_sharing": 1}],
-              "load_avg": [0.1, 0.1, 0.1]}
-        q = {"arch": "armv7l", "cpu_model": "ARMv7 Processor rev 3 (v7l) Cortex-A15", "host": "odroid",
-             "compiler": "GNU 12.2.0", "cxx_flags": "-O3 -DNDEBUG -mfpu=neon-vfpv4 -mfloat-abi=hard",
-             "baseline_flags": "-mcpu=cortex-a15",
-             "libraries": {"eigen": "3.4.0", "benchmark": "1.7.1", "gemmlowp": "0.0~git20211220"}}
+    gb, q = _machine_fields("laptop" if machine == "laptop" else "odroid")
     qbench = {"schema_version": 1, "partial": False, "measure": measure,
               "git_commit": "0123456789abcdef0123456789abcdef01234567", "git_dirty": False,
               **q, "config_path": "configs/paper-table.json",
