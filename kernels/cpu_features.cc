@@ -38,8 +38,8 @@ CpuFeatures detect() {
   const bool osxsave = ecx & (1u << 27);
   if (!osxsave) return f;
   const uint64_t xcr0 = read_xcr0();
-  const bool os_ymm = (xcr0 & 0x6) == 0x6;            // SSE + AVX state
-  const bool os_zmm = (xcr0 & 0xe6) == 0xe6;          // + opmask, ZMM_Hi256, Hi16_ZMM
+  const bool os_ymm = (xcr0 & 0x6) == 0x6;    // SSE + AVX state
+  const bool os_zmm = (xcr0 & 0xe6) == 0xe6;  // + opmask, ZMM_Hi256, Hi16_ZMM
   if (!__get_cpuid_count(7, 0, &eax, &ebx, &ecx, &edx)) return f;
   f.avx2 = os_ymm && (ebx & (1u << 5));
   const bool avx512f = ebx & (1u << 16);
@@ -49,10 +49,10 @@ CpuFeatures detect() {
   f.avx512vnni = f.avx512bw && (ecx & (1u << 11));
 #elif defined(__aarch64__)
   const unsigned long hwcap = getauxval(AT_HWCAP);
-  f.neon64 = hwcap & (1ul << 1);                      // HWCAP_ASIMD
-  f.neon_dot = f.neon64 && (hwcap & (1ul << 20));     // HWCAP_ASIMDDP
+  f.neon64 = hwcap & (1ul << 1);                   // HWCAP_ASIMD
+  f.neon_dot = f.neon64 && (hwcap & (1ul << 20));  // HWCAP_ASIMDDP
 #elif defined(__arm__)
-  f.neon = getauxval(AT_HWCAP) & (1ul << 12);         // HWCAP_NEON
+  f.neon = getauxval(AT_HWCAP) & (1ul << 12);  // HWCAP_NEON
 #endif
   return f;
 }
@@ -67,13 +67,20 @@ const CpuFeatures& features() {
 bool cpu_supports(Isa isa) {
   const CpuFeatures& f = features();
   switch (isa) {
-    case Isa::kScalar: return true;
-    case Isa::kNeon: return f.neon;
-    case Isa::kNeon64: return f.neon64;
-    case Isa::kNeonDot: return f.neon_dot;
-    case Isa::kAvx2: return f.avx2;
-    case Isa::kAvx512bw: return f.avx512bw;
-    case Isa::kAvx512vnni: return f.avx512vnni;
+    case Isa::kScalar:
+      return true;
+    case Isa::kNeon:
+      return f.neon;
+    case Isa::kNeon64:
+      return f.neon64;
+    case Isa::kNeonDot:
+      return f.neon_dot;
+    case Isa::kAvx2:
+      return f.avx2;
+    case Isa::kAvx512bw:
+      return f.avx512bw;
+    case Isa::kAvx512vnni:
+      return f.avx512vnni;
   }
   return false;
 }

@@ -18,8 +18,8 @@ bool is_valid(const LevelPair& pair) {
 
 std::string why_invalid(const LevelPair& pair) {
   if (is_valid(pair)) return "";
-  const std::string name =
-      "level pair (N_x, N_w) = (" + std::to_string(pair.activations) + ", " + std::to_string(pair.weights) + ")";
+  const std::string name = "level pair (N_x, N_w) = (" + std::to_string(pair.activations) + ", " +
+                           std::to_string(pair.weights) + ")";
   if (!valid_count(pair.activations) || !valid_count(pair.weights))
     return name + ": both counts must be odd, in 3..255";
   const int product = centre_code(pair.activations) * centre_code(pair.weights);
@@ -36,9 +36,9 @@ void check_symmetric_weights(int levels, int zero_point) {
     throw std::invalid_argument("4.6-bit weights: N_w = " + std::to_string(levels) +
                                 " must be odd, in 3..255 (is QuantizedMatrix::levels set?)");
   if (zero_point != centre_code(levels))
-    throw std::invalid_argument("4.6-bit weights are symmetric: zero point " + std::to_string(zero_point) +
-                                " must be the centre code (N_w - 1) / 2 = " +
-                                std::to_string(centre_code(levels)));
+    throw std::invalid_argument(
+        "4.6-bit weights are symmetric: zero point " + std::to_string(zero_point) +
+        " must be the centre code (N_w - 1) / 2 = " + std::to_string(centre_code(levels)));
 }
 
 std::vector<LevelPair> maximal_level_pairs() {

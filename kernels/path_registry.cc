@@ -20,8 +20,8 @@ struct Named {
   const char* name;
 };
 constexpr Named<Isa> kIsaNames[] = {
-    {Isa::kScalar, "scalar"},   {Isa::kNeon, "neon"},         {Isa::kNeon64, "neon64"},
-    {Isa::kNeonDot, "neondot"}, {Isa::kAvx2, "avx2"},         {Isa::kAvx512bw, "avx512bw"},
+    {Isa::kScalar, "scalar"},         {Isa::kNeon, "neon"}, {Isa::kNeon64, "neon64"},
+    {Isa::kNeonDot, "neondot"},       {Isa::kAvx2, "avx2"}, {Isa::kAvx512bw, "avx512bw"},
     {Isa::kAvx512vnni, "avx512vnni"},
 };
 constexpr Named<Scheme> kSchemeNames[] = {
@@ -62,9 +62,12 @@ bool scheme_from_name(const std::string& name, Scheme* scheme) {
 
 int max_code(Scheme scheme) {
   switch (scheme) {
-    case Scheme::kUint4: return 15;
-    case Scheme::kUint4_6: return 254;
-    default: return 255;
+    case Scheme::kUint4:
+      return 15;
+    case Scheme::kUint4_6:
+      return 254;
+    default:
+      return 255;
   }
 }
 
@@ -92,13 +95,11 @@ const GemmPath& select_path(Scheme scheme) {
     for (const GemmPath* path : compiled_paths()) {
       if (path->scheme != scheme || path->isa != isa) continue;
       const std::string why = why_unusable(*path);
-      if (!why.empty())
-        throw std::runtime_error(std::string(kForceIsaVariable) + "=" + forced + ": " + why);
+      if (!why.empty()) throw std::runtime_error(std::string(kForceIsaVariable) + "=" + forced + ": " + why);
       return *path;
     }
-    throw std::runtime_error(std::string(kForceIsaVariable) + "=" + forced + ": no " +
-                             scheme_name(scheme) + " path for " + forced +
-                             " is compiled into this binary");
+    throw std::runtime_error(std::string(kForceIsaVariable) + "=" + forced + ": no " + scheme_name(scheme) +
+                             " path for " + forced + " is compiled into this binary");
   }
   const GemmPath* best = nullptr;
   for (const GemmPath* path : compiled_paths()) {
@@ -110,8 +111,8 @@ const GemmPath& select_path(Scheme scheme) {
   return *best;
 }
 
-void gemm(const GemmPath& path, const QuantizedMatrix& w, const QuantizedMatrix& x,
-          const ResultMatrix& r, Scratch& scratch) {
+void gemm(const GemmPath& path, const QuantizedMatrix& w, const QuantizedMatrix& x, const ResultMatrix& r,
+          Scratch& scratch) {
   void* packed = scratch.get(Scratch::kWeightsSlot, path.packed_weights_bytes(w.rows, w.cols));
   path.pack_weights(w, packed);
   path.gemm_packed(PackedWeights{packed, w.rows, w.cols, w.zero_point, w.levels}, x, r, scratch);

@@ -31,7 +31,9 @@ struct U4Lanes {
   static constexpr int kPairsPerBlock = kU4ProductsPerU16Lane / 2;
   static LOWBIT_INLINE Acc4 zero4() { return vdup_n_u16(0); }
   static LOWBIT_INLINE Bytes8 load8(const Byte* p) { return vld1_u8(p); }
-  static LOWBIT_INLINE Acc4 add_products(Acc4 acc, Bytes8 w, Bytes8 x) { return vpadal_u8(acc, vmul_u8(w, x)); }
+  static LOWBIT_INLINE Acc4 add_products(Acc4 acc, Bytes8 w, Bytes8 x) {
+    return vpadal_u8(acc, vmul_u8(w, x));
+  }
   static LOWBIT_INLINE uint32x4_t widen_add(uint32x4_t sum, Acc4 acc) { return vaddw_u16(sum, acc); }
   static LOWBIT_INLINE Acc4 low(Acc acc) { return vget_low_u16(acc); }
   static LOWBIT_INLINE Acc4 high(Acc acc) { return vget_high_u16(acc); }
@@ -48,7 +50,9 @@ struct U4_6Lanes {
   static constexpr int kPairsPerBlock = kU4_6ProductsPerS16Lane / 2;
   static LOWBIT_INLINE Acc4 zero4() { return vdup_n_s16(0); }
   static LOWBIT_INLINE Bytes8 load8(const Byte* p) { return vld1_s8(p); }
-  static LOWBIT_INLINE Acc4 add_products(Acc4 acc, Bytes8 w, Bytes8 x) { return vpadal_s8(acc, vmul_s8(w, x)); }
+  static LOWBIT_INLINE Acc4 add_products(Acc4 acc, Bytes8 w, Bytes8 x) {
+    return vpadal_s8(acc, vmul_s8(w, x));
+  }
   static LOWBIT_INLINE uint32x4_t widen_add(uint32x4_t sum, Acc4 acc) {
     return vreinterpretq_u32_s32(vaddw_s16(vreinterpretq_s32_u32(sum), acc));
   }
@@ -91,12 +95,15 @@ LOWBIT_INLINE void store_full_tile(const TileOutput& out, const typename Lanes::
   unroll<kRows>([&](auto m) {
     const uint32x4_t row_term = vld1q_dup_u32(row_terms + m);
     auto base = [&](int q) {
-      if constexpr (Lanes::kCorrection == Correction::kRowsAndColumns) return vsubq_u32(row_term, col_terms[q]);
-      else return row_term;
+      if constexpr (Lanes::kCorrection == Correction::kRowsAndColumns)
+        return vsubq_u32(row_term, col_terms[q]);
+      else
+        return row_term;
     };
     unroll<kVectors>([&](auto v) {
       vst1q_s32(dst + 8 * v, vreinterpretq_s32_u32(Lanes::widen_add(base(2 * v), Lanes::low(acc[m][v]))));
-      vst1q_s32(dst + 8 * v + 4, vreinterpretq_s32_u32(Lanes::widen_add(base(2 * v + 1), Lanes::high(acc[m][v]))));
+      vst1q_s32(dst + 8 * v + 4,
+                vreinterpretq_s32_u32(Lanes::widen_add(base(2 * v + 1), Lanes::high(acc[m][v]))));
     });
     dst += stride;
   });
@@ -123,8 +130,8 @@ struct Blocked16Kernel {
   static_assert(WFormat::kDepthStep == 2 && XFormat::kDepthStep == 2, "blocks are counted in pairs of steps");
 
   // The common case, one block and a full tile: from the loop straight to R. Otherwise run_blocks.
-  LOWBIT_MICRO_KERNEL LOWBIT_NO_PRE_RA_SCHEDULING static void run(const uint8_t* w, const uint8_t* x, int depth,
-                                                                  const TileOutput& out) {
+  LOWBIT_MICRO_KERNEL LOWBIT_NO_PRE_RA_SCHEDULING static void run(const uint8_t* w, const uint8_t* x,
+                                                                  int depth, const TileOutput& out) {
     const int pairs = depth / 2;
     if (pairs > Lanes::kPairsPerBlock || out.rows != kMR || out.cols != kNR) {
       run_blocks(w, x, pairs, out);
@@ -142,23 +149,24 @@ struct Blocked16Kernel {
   // (written by the first block, read by the next ones only: GCC cannot tell).
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
-  LOWBIT_MICRO_KERNEL static void run_blocks(const uint8_t* w, const uint8_t* x, int pairs, const TileOutput& out) {
+  LOWBIT_MICRO_KERNEL static void run_blocks(const uint8_t* w, const uint8_t* x, int pairs,
+                                             const TileOutput& out) {
     alignas(16) uint32_t totals[kMR][kNR];
     for (int p0 = 0; p0 == 0 || p0 < pairs; p0 += Lanes::kPairsPerBlock) {
       const int block = std::min(Lanes::kPairsPerBlock, pairs - p0);
       Acc acc[kMR][kVectors];
       accumulate(reinterpret_cast<const Byte*>(w + p0 * WFormat::kBlockBytes),
                  reinterpret_cast<const Byte*>(x + p0 * XFormat::kBlockBytes), block, acc);
-      unroll<kMR>([&](auto m) {
-        finish_block<Lanes>(out, m, acc[m], totals[m], p0 == 0, p0 + block >= pairs);
-      });
+      unroll<kMR>(
+          [&](auto m) { finish_block<Lanes>(out, m, acc[m], totals[m], p0 == 0, p0 + block >= pairs); });
     }
   }
 #pragma GCC diagnostic pop
 
   // The inner loop out of line, so that the register allocator sees only the loop (inlined into
   // run, GCC copies accumulators inside the loop).
-  LOWBIT_MICRO_KERNEL LOWBIT_NO_PRE_RA_SCHEDULING static void accumulate(const Byte* w, const Byte* x, int pairs,
+  LOWBIT_MICRO_KERNEL LOWBIT_NO_PRE_RA_SCHEDULING static void accumulate(const Byte* w, const Byte* x,
+                                                                         int pairs,
                                                                          Acc (&result)[kMR][kVectors]) {
     Acc acc[kMR][kVectors];
     Loop::accumulate(w, x, pairs, acc);
@@ -207,8 +215,8 @@ struct Blocked16Kernel4 {
   using WFormat = PairMajor<kMR>;
   using XFormat = PairMajor<kNR>;
 
-  LOWBIT_MICRO_KERNEL LOWBIT_NO_PRE_RA_SCHEDULING static void run(const uint8_t* w8, const uint8_t* x8, int depth,
-                                                                  const TileOutput& out) {
+  LOWBIT_MICRO_KERNEL LOWBIT_NO_PRE_RA_SCHEDULING static void run(const uint8_t* w8, const uint8_t* x8,
+                                                                  int depth, const TileOutput& out) {
     using Bytes8 = typename Lanes::Bytes8;
     const int pairs = depth / 2;
     const int8_t* w = reinterpret_cast<const int8_t*>(w8);

@@ -21,7 +21,9 @@ struct UnsignedDot {
   static LOWBIT_INLINE Acc zero() { return vdupq_n_u32(0); }
   static LOWBIT_INLINE Bytes load(const uint8_t* p) { return vld1q_u8(p); }
   template <int kLane>
-  static LOWBIT_INLINE Acc dot(Acc acc, Bytes x, Bytes w) { return vdotq_laneq_u32(acc, x, w, kLane); }
+  static LOWBIT_INLINE Acc dot(Acc acc, Bytes x, Bytes w) {
+    return vdotq_laneq_u32(acc, x, w, kLane);
+  }
 };
 
 // Centred codes (signed bytes in [-127, 127]): SDOT, and only the rows' corrections.
@@ -32,7 +34,9 @@ struct SignedDot {
   static LOWBIT_INLINE Acc zero() { return vdupq_n_s32(0); }
   static LOWBIT_INLINE Bytes load(const uint8_t* p) { return vld1q_s8(reinterpret_cast<const int8_t*>(p)); }
   template <int kLane>
-  static LOWBIT_INLINE Acc dot(Acc acc, Bytes x, Bytes w) { return vdotq_laneq_s32(acc, x, w, kLane); }
+  static LOWBIT_INLINE Acc dot(Acc acc, Bytes x, Bytes w) {
+    return vdotq_laneq_s32(acc, x, w, kLane);
+  }
 };
 
 // acc[m][g] += row m's 4 steps (lane m % 4 of ws[m / 4]: rows 0-3, rows 4-7) dotted with each column
@@ -46,7 +50,8 @@ LOWBIT_INLINE void dot_by_element(typename Dot::Acc (&acc)[kRows][kQuads], const
   });
 }
 
-template <class Dot, int kColumns, class Traits = KernelTraits<Dot4<8, 8>, Dot4<8, kColumns>, Dot::kCorrection>>
+template <class Dot, int kColumns,
+          class Traits = KernelTraits<Dot4<8, 8>, Dot4<8, kColumns>, Dot::kCorrection>>
 struct DotBytesKernel : Traits {
   static constexpr int kMR = Traits::kMR, kNR = Traits::kNR, kQuads = Traits::kQuads;
 

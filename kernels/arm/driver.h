@@ -68,7 +68,8 @@ struct ArmPath {
     }
     const std::size_t x_panel_bytes =
         std::max(Big::XFormat::panel_bytes(w.depth), Small::XFormat::panel_bytes(w.depth));
-    const Problem p{w, x, r, static_cast<uint8_t*>(scratch.get(Scratch::kActivationsSlot, x_panel_bytes)),
+    const Problem p{w,         x,
+                    r,         static_cast<uint8_t*>(scratch.get(Scratch::kActivationsSlot, x_panel_bytes)),
                     row_terms, reinterpret_cast<const uint8_t*>(row_sums + rows)};
     int j0 = 0;
     for (; j0 + Big::kNR <= x.cols; j0 += Big::kNR) multiply_panel<Big>(p, j0, Big::kNR);
@@ -101,8 +102,12 @@ struct ArmPath {
     if constexpr (!kCentred)
       for (uint32_t& term : col_terms) term *= static_cast<uint32_t>(p.w.zero_point);
     for (int i0 = 0; i0 < p.w.height; i0 += kMR) {
-      const TileOutput out{p.r.data + i0 * p.r.stride + j0, p.r.stride, std::min(kMR, p.w.height - i0), cols,
-                           p.row_terms + i0, col_terms};
+      const TileOutput out{p.r.data + i0 * p.r.stride + j0,
+                           p.r.stride,
+                           std::min(kMR, p.w.height - i0),
+                           cols,
+                           p.row_terms + i0,
+                           col_terms};
       Kernel::run(p.w_panels + (i0 / kMR) * w_panel_bytes, p.x_panel, padded_depth, out);
     }
   }

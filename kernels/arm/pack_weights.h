@@ -32,8 +32,9 @@ LOWBIT_INLINE void store_16_steps(StepMajor<8, kRows>, const uint8x16_t (&rows)[
     unroll<4>([&](auto p) { pairs[p] = vzipq_u8(rows[2 * p], rows[2 * p + 1]); });
     unroll<2>([&](auto half) {
       vst4q_u16(reinterpret_cast<uint16_t*>(dst + 64 * half),
-                (uint16x8x4_t{{vreinterpretq_u16_u8(pairs[0].val[half]), vreinterpretq_u16_u8(pairs[1].val[half]),
-                               vreinterpretq_u16_u8(pairs[2].val[half]), vreinterpretq_u16_u8(pairs[3].val[half])}}));
+                (uint16x8x4_t{
+                    {vreinterpretq_u16_u8(pairs[0].val[half]), vreinterpretq_u16_u8(pairs[1].val[half]),
+                     vreinterpretq_u16_u8(pairs[2].val[half]), vreinterpretq_u16_u8(pairs[3].val[half])}}));
     });
   }
 }
@@ -43,7 +44,7 @@ LOWBIT_INLINE void store_16_steps(StepMajor<8, kRows>, const uint8x16_t (&rows)[
 LOWBIT_INLINE void store_16_steps(StepMajor<4, 8>, const uint8x16_t (&rows)[8], uint8_t* dst) {
   uint16x8_t pairs[4];  // per pair of steps j, the packed bytes of rows 2p and 2p+1
   unroll<4>([&](auto p) {
-    const uint8x16x2_t steps = vuzpq_u8(rows[2 * p], rows[2 * p + 1]);  // even steps, odd steps
+    const uint8x16x2_t steps = vuzpq_u8(rows[2 * p], rows[2 * p + 1]);    // even steps, odd steps
     const uint8x16_t packed = vsliq_n_u8(steps.val[0], steps.val[1], 4);  // row 2p | row 2p+1
     const uint8x8x2_t zipped = vzip_u8(vget_low_u8(packed), vget_high_u8(packed));
     pairs[p] = vreinterpretq_u16_u8(vcombine_u8(zipped.val[0], zipped.val[1]));
@@ -79,7 +80,8 @@ LOWBIT_INLINE void store_16_steps(PairMajor<kRows>, const uint8x16_t (&bytes)[kR
     for (int j = 0; j < 4; ++j) {  // pairs 2j, 2j+1
       const int32x4_t a = by4[j], b = by4[4 + j];
       vst1q_s32(reinterpret_cast<int32_t*>(dst) + 8 * j, vcombine_s32(vget_low_s32(a), vget_low_s32(b)));
-      vst1q_s32(reinterpret_cast<int32_t*>(dst) + 8 * j + 4, vcombine_s32(vget_high_s32(a), vget_high_s32(b)));
+      vst1q_s32(reinterpret_cast<int32_t*>(dst) + 8 * j + 4,
+                vcombine_s32(vget_high_s32(a), vget_high_s32(b)));
     }
   }
 }
@@ -107,7 +109,8 @@ LOWBIT_INLINE void store_16_steps(Dot4<8, kRows>, const uint8x16_t (&rows)[kRows
 LOWBIT_INLINE void store_16_steps(Dot4<4, 8>, const uint8x16_t (&rows)[8], uint8_t* dst) {
   uint32x4_t packed[4];  // rows 2p, 2p+1: [row 2p block 0, block 1, row 2p+1 block 0, block 1]
   unroll<4>([&](auto p) {
-    const uint32x4x2_t halves = vuzpq_u32(vreinterpretq_u32_u8(rows[2 * p]), vreinterpretq_u32_u8(rows[2 * p + 1]));
+    const uint32x4x2_t halves =
+        vuzpq_u32(vreinterpretq_u32_u8(rows[2 * p]), vreinterpretq_u32_u8(rows[2 * p + 1]));
     packed[p] = vreinterpretq_u32_u8(
         vsliq_n_u8(vreinterpretq_u8_u32(halves.val[0]), vreinterpretq_u8_u32(halves.val[1]), 4));
   });
@@ -127,7 +130,8 @@ LOWBIT_INLINE void store_16_steps(Dot4<4, 8>, const uint8x16_t (&rows)[8], uint8
 template <bool kSigned>
 LOWBIT_INLINE uint32x4_t add_row_bytes(uint32x4_t sums, uint8x16_t v) {
   if constexpr (kSigned)
-    return vreinterpretq_u32_s32(vpadalq_s16(vreinterpretq_s32_u32(sums), vpaddlq_s8(vreinterpretq_s8_u8(v))));
+    return vreinterpretq_u32_s32(
+        vpadalq_s16(vreinterpretq_s32_u32(sums), vpaddlq_s8(vreinterpretq_s8_u8(v))));
   else
     return vpadalq_u16(sums, vpaddlq_u8(v));
 }
@@ -135,7 +139,8 @@ LOWBIT_INLINE uint32x4_t add_row_bytes(uint32x4_t sums, uint8x16_t v) {
 template <class WFormat>
 std::size_t weight_panels_bytes(int height, int depth) {
   const int rows = round_up(height, WFormat::kLines);
-  return rows * sizeof(int32_t) + static_cast<std::size_t>(rows / WFormat::kLines) * WFormat::panel_bytes(depth);
+  return rows * sizeof(int32_t) +
+         static_cast<std::size_t>(rows / WFormat::kLines) * WFormat::panel_bytes(depth);
 }
 
 // Row sums of w - offset (signed when kCentred), then the panels of w - offset in WFormat. The full
@@ -149,8 +154,8 @@ void pack_weight_panels(const QuantizedMatrix& w, uint8_t offset, void* packed) 
   const int rows = round_up(w.rows, kMR);
   const int depth = w.cols;
   const int full_depth = depth / 16 * 16;  // steps in full blocks of 16
-  const std::size_t tail_bytes =
-      static_cast<std::size_t>(WFormat::padded_depth(depth) - full_depth) / WFormat::kDepthStep * WFormat::kBlockBytes;
+  const std::size_t tail_bytes = static_cast<std::size_t>(WFormat::padded_depth(depth) - full_depth) /
+                                 WFormat::kDepthStep * WFormat::kBlockBytes;
   const std::size_t panel_bytes = WFormat::panel_bytes(depth);
   const uint8x16_t centre = vdupq_n_u8(offset);
   alignas(16) uint8_t offset_row[16];
@@ -192,7 +197,8 @@ void pack_weight_panels(const QuantizedMatrix& w, uint8_t offset, void* packed) 
     }
     unroll<kMR>([&](auto m) {
       const uint64x2_t halves = vpaddlq_u32(sums[m]);
-      row_sums[i0 + m] = static_cast<int32_t>(static_cast<uint32_t>(vgetq_lane_u64(halves, 0) + vgetq_lane_u64(halves, 1)));
+      row_sums[i0 + m] =
+          static_cast<int32_t>(static_cast<uint32_t>(vgetq_lane_u64(halves, 0) + vgetq_lane_u64(halves, 1)));
     });
   }
 }

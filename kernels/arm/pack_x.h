@@ -52,7 +52,8 @@ class ColumnSums {
   LOWBIT_INLINE void flush() {
     unroll<kChunks>([&](auto c) {
       sums32_[2 * c] = vaddw_u16(sums32_[2 * c], vget_low_u16(sums16_[c]));
-      if constexpr (kLines - 8 * c >= 8) sums32_[2 * c + 1] = vaddw_u16(sums32_[2 * c + 1], vget_high_u16(sums16_[c]));
+      if constexpr (kLines - 8 * c >= 8)
+        sums32_[2 * c + 1] = vaddw_u16(sums32_[2 * c + 1], vget_high_u16(sums16_[c]));
       sums16_[c] = vdupq_n_u16(0);
     });
     steps_ = 0;
@@ -130,8 +131,8 @@ void pack_full_panel(PairNibbles<kLines>, const uint8_t* x, std::ptrdiff_t strid
 // Per pair of steps and 16, 8 or 4 columns: the two rows (centred if kCentred; the odd one zeros at
 // the padding step), interleaved by VST2.8 (16, 8 columns) or VZIP (4).
 template <bool kCentred, int kLines>
-void pack_full_panel(PairMajor<kLines>, const uint8_t* x, std::ptrdiff_t stride, int depth, uint8_t centre_code,
-                     uint8_t* panel, uint32_t* col_sums) {
+void pack_full_panel(PairMajor<kLines>, const uint8_t* x, std::ptrdiff_t stride, int depth,
+                     uint8_t centre_code, uint8_t* panel, uint32_t* col_sums) {
   static_assert(kLines % 4 == 0 && kLines <= kMaxPanelColumns, "panels are 4-column chunks");
   constexpr int kChunks = ceil_div(kLines, 16);  // of 16 columns; the last may have 8 or 4
   const uint8x16_t centre = vdupq_n_u8(centre_code);
@@ -191,16 +192,16 @@ void pack_full_panel(PairMajor<kLines>, const uint8_t* x, std::ptrdiff_t stride,
 // #4). The last 4 columns: two ZIP1 of bytes, then ZIP1 / ZIP2 of 16-bit pairs. Steps past the depth
 // read kZeroRow and subtract nothing.
 template <bool kCentred, int kBits, int kLines>
-void pack_full_panel(Dot4<kBits, kLines>, const uint8_t* x, std::ptrdiff_t stride, int depth, uint8_t centre_code,
-                     uint8_t* panel, uint32_t* col_sums) {
+void pack_full_panel(Dot4<kBits, kLines>, const uint8_t* x, std::ptrdiff_t stride, int depth,
+                     uint8_t centre_code, uint8_t* panel, uint32_t* col_sums) {
   static_assert(kLines % 4 == 0 && kLines <= kMaxPanelColumns, "panels are 4-column chunks");
   static_assert(!kCentred || kBits == 8, "centred codes are bytes");
   using Format = Dot4<kBits, kLines>;
   constexpr int kStep = Format::kDepthStep;  // rows of X per block: 4, or 8 for 4-bit
   constexpr int kChunks = ceil_div(kLines, 8);
-  ColumnSums<kLines, kStep * ((1 << kBits) - 1)> sums;
+  ColumnSums<kLines, kStep*((1 << kBits) - 1)> sums;
   const uint8x8_t centre = vdup_n_u8(centre_code), zero = vdup_n_u8(0);
-  auto put_block = [&](const uint8_t* const (&rows)[kStep], const uint8x8_t (&centres)[kStep]) {
+  auto put_block = [&](const uint8_t* const(&rows)[kStep], const uint8x8_t(&centres)[kStep]) {
     unroll<kChunks>([&](auto c) {
       constexpr int kWidth = std::min(8, kLines - 8 * c);
       auto load = [&](int r) {
@@ -219,7 +220,8 @@ void pack_full_panel(Dot4<kBits, kLines>, const uint8_t* x, std::ptrdiff_t strid
       } else {
         const uint16x4_t r01 = vreinterpret_u16_u8(vzip1_u8(v.val[0], v.val[1]));
         const uint16x4_t r23 = vreinterpret_u16_u8(vzip1_u8(v.val[2], v.val[3]));
-        vst1q_u16(reinterpret_cast<uint16_t*>(panel + 32 * c), vcombine_u16(vzip1_u16(r01, r23), vzip2_u16(r01, r23)));
+        vst1q_u16(reinterpret_cast<uint16_t*>(panel + 32 * c),
+                  vcombine_u16(vzip1_u16(r01, r23), vzip2_u16(r01, r23)));
       }
     });
     panel += Format::kBlockBytes;
@@ -262,7 +264,8 @@ void pack_x_panel(const QuantizedMatrix& x, int j0, int cols, uint8_t centre_cod
   }
   std::memset(panel, 0, Format::panel_bytes(x.rows));
   for (int n = 0; n < cols; ++n)
-    for (int k = 0; k < x.rows; ++k) Format::put(panel, n, k, static_cast<uint8_t>(origin[k * x.stride + n] - centre_code));
+    for (int k = 0; k < x.rows; ++k)
+      Format::put(panel, n, k, static_cast<uint8_t>(origin[k * x.stride + n] - centre_code));
   if constexpr (!kCentred) {
     for (int n = 0; n < kLines; ++n) col_sums[n] = 0;
     for (int k = 0; k < x.rows; ++k)

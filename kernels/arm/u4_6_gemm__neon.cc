@@ -29,7 +29,7 @@ struct U46LoopNeon : KernelTraits<PairMajor<4>, PairMajor<16>, U4_6Lanes::kCorre
 
   // `pairs` pairs of steps into fresh 16-bit accumulators (at most 129, so that no lane overflows).
   static LOWBIT_INLINE void accumulate(const int8_t* w, const int8_t* x, int pairs,
-                                              int16x8_t (&acc)[kMR][kVectors]) {
+                                       int16x8_t (&acc)[kMR][kVectors]) {
     unroll<kMR>([&](auto m) { unroll<kVectors>([&](auto v) { acc[m][v] = vdupq_n_s16(0); }); });
 #pragma GCC unroll 2
     for (int p = pairs; p > 0; --p) {
@@ -48,7 +48,8 @@ struct U46LoopNeon : KernelTraits<PairMajor<4>, PairMajor<16>, U4_6Lanes::kCorre
 
 }  // namespace
 
-LOWBIT_DEFINE_PATH(u4_6_gemm_4x16c2__neon, Isa::kNeon,
-                   ArmPath<Scheme::kUint4_6, Blocked16Kernel<U4_6Lanes, U46LoopNeon>, Blocked16Kernel4<U4_6Lanes, 4>>);
+LOWBIT_DEFINE_PATH(
+    u4_6_gemm_4x16c2__neon, Isa::kNeon,
+    ArmPath<Scheme::kUint4_6, Blocked16Kernel<U4_6Lanes, U46LoopNeon>, Blocked16Kernel4<U4_6Lanes, 4>>);
 
 }  // namespace lowbit

@@ -21,7 +21,7 @@ struct U46LoopNeon64 : KernelTraits<PairMajor<8>, PairMajor<16>, U4_6Lanes::kCor
 
   // `pairs` pairs of steps into fresh 16-bit accumulators (at most 129, so that no lane overflows).
   static LOWBIT_INLINE void accumulate(const int8_t* w, const int8_t* x, int pairs,
-                                              int16x8_t (&acc)[kMR][kVectors]) {
+                                       int16x8_t (&acc)[kMR][kVectors]) {
     unroll<kMR>([&](auto m) { unroll<kVectors>([&](auto v) { acc[m][v] = vdupq_n_s16(0); }); });
     static_assert(kVectors == 2, "one 32-byte load of X");
 #pragma GCC unroll 2
@@ -39,7 +39,8 @@ struct U46LoopNeon64 : KernelTraits<PairMajor<8>, PairMajor<16>, U4_6Lanes::kCor
 
 }  // namespace
 
-LOWBIT_DEFINE_PATH(u4_6_gemm_8x16c2__neon64, Isa::kNeon64,
-                   ArmPath<Scheme::kUint4_6, Blocked16Kernel<U4_6Lanes, U46LoopNeon64>, Blocked16Kernel4<U4_6Lanes, 8>>);
+LOWBIT_DEFINE_PATH(
+    u4_6_gemm_8x16c2__neon64, Isa::kNeon64,
+    ArmPath<Scheme::kUint4_6, Blocked16Kernel<U4_6Lanes, U46LoopNeon64>, Blocked16Kernel4<U4_6Lanes, 8>>);
 
 }  // namespace lowbit

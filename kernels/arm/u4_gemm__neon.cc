@@ -24,7 +24,7 @@ struct U4LoopNeon : KernelTraits<PairMajor<4>, PairNibbles<16>, U4Lanes::kCorrec
 
   // `pairs` pairs of steps into fresh 16-bit accumulators (at most 145, so that no lane overflows).
   static LOWBIT_INLINE void accumulate(const uint8_t* w, const uint8_t* x, int pairs,
-                                              uint16x8_t (&acc)[kMR][kVectors]) {
+                                       uint16x8_t (&acc)[kMR][kVectors]) {
     const uint8x16_t low_nibble = vdupq_n_u8(0x0F);
     unroll<kMR>([&](auto m) { unroll<kVectors>([&](auto v) { acc[m][v] = vdupq_n_u16(0); }); });
 #pragma GCC unroll 2
@@ -45,7 +45,8 @@ struct U4LoopNeon : KernelTraits<PairMajor<4>, PairNibbles<16>, U4Lanes::kCorrec
 
 }  // namespace
 
-LOWBIT_DEFINE_PATH(u4_gemm_4x16c2__neon, Isa::kNeon,
-                   ArmPath<Scheme::kUint4, Blocked16Kernel<U4Lanes, U4LoopNeon>, Blocked16Kernel4<U4Lanes, 4>>);
+LOWBIT_DEFINE_PATH(
+    u4_gemm_4x16c2__neon, Isa::kNeon,
+    ArmPath<Scheme::kUint4, Blocked16Kernel<U4Lanes, U4LoopNeon>, Blocked16Kernel4<U4Lanes, 4>>);
 
 }  // namespace lowbit

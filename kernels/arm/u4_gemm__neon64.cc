@@ -3,10 +3,10 @@
 //
 // Tile: 8 rows x kNR columns, lanes across columns. Each step multiplies a broadcast weight (DUP
 // from the 8 weights of the step, unpacked once) by kNR columns of X: UMLAL on the low 8, UMLAL2 on
-// the high 8 (AArch64 has no by-element form for bytes). Big kernel 8x24: 24 accumulators + 2 of X + 1 weight + the mask (28 of 32);
-// small 8x8 for the last columns. A lane gains two products per packed byte (two steps), so the
-// 16-bit lanes are widened into 32-bit totals every 145 bytes = 290 products (<= 65535 / 225 = 291).
-// Layouts: docs/packing-arm.md.
+// the high 8 (AArch64 has no by-element form for bytes). Big kernel 8x24: 24 accumulators + 2 of X + 1 weight
+// + the mask (28 of 32); small 8x8 for the last columns. A lane gains two products per packed byte (two
+// steps), so the 16-bit lanes are widened into 32-bit totals every 145 bytes = 290 products (<= 65535 / 225 =
+// 291). Layouts: docs/packing-arm.md.
 #include <array>
 
 #include "arm/blocked16.h"
@@ -17,7 +17,8 @@ namespace {
 
 // The inner loop of the 8x24 and 8x8 kernels (Blocked16Kernel in blocked16.h: blocks, widening,
 // unpack). A byte of the step-major nibble format holds a pair of steps: one block.
-template <int kColumns, class Traits = KernelTraits<StepMajor<4, 8>, StepMajor<4, kColumns>, U4Lanes::kCorrection>>
+template <int kColumns,
+          class Traits = KernelTraits<StepMajor<4, 8>, StepMajor<4, kColumns>, U4Lanes::kCorrection>>
 struct U4LoopNeon64 : Traits {
   static constexpr int kMR = Traits::kMR, kNR = Traits::kNR, kVectors = Traits::kVectors;
   static constexpr bool kInlineIntoRun = false;
@@ -26,7 +27,7 @@ struct U4LoopNeon64 : Traits {
 
   // `bytes` packed bytes (two steps each, at most 145) into fresh 16-bit accumulators.
   static LOWBIT_INLINE void accumulate(const uint8_t* w, const uint8_t* x, int bytes,
-                                              uint16x8_t (&acc)[kMR][kVectors]) {
+                                       uint16x8_t (&acc)[kMR][kVectors]) {
     const uint8x16_t low_nibble = vdupq_n_u8(0x0F);
     unroll<kMR>([&](auto m) { unroll<kVectors>([&](auto v) { acc[m][v] = vdupq_n_u16(0); }); });
     for (int b = 0; b < bytes; ++b, w += kMR, x += kNR) {
@@ -43,7 +44,7 @@ struct U4LoopNeon64 : Traits {
   // acc[m][.] += w_step[m] * x[0..kNR-1] for one step, whose nibbles of X `unpack` extracts.
   template <class Unpack>
   static LOWBIT_INLINE void multiply_step(uint16x8_t (&acc)[kMR][kVectors], uint8x8_t w_step,
-                                                 const uint8_t* x, Unpack unpack) {
+                                          const uint8_t* x, Unpack unpack) {
     std::array<uint8x16_t, kWide> wide;
     unroll<kWide>([&](auto i) { wide[i] = unpack(vld1q_u8(x + 16 * i)); });
     uint8x8_t tail = vdup_n_u8(0);

@@ -15,7 +15,8 @@
 namespace lowbit {
 namespace {
 
-template <int kColumns, class Traits = KernelTraits<Dot4<4, 8>, Dot4<4, kColumns>, Correction::kRowsAndColumns>>
+template <int kColumns,
+          class Traits = KernelTraits<Dot4<4, 8>, Dot4<4, kColumns>, Correction::kRowsAndColumns>>
 struct U4KernelNeonDot : Traits {
   static constexpr int kMR = Traits::kMR, kNR = Traits::kNR, kQuads = Traits::kQuads;
 
@@ -36,7 +37,7 @@ struct U4KernelNeonDot : Traits {
 
   template <class Unpack>
   static LOWBIT_INLINE void multiply_4_steps(uint32x4_t (&acc)[kMR][kQuads], const uint8_t* w,
-                                                    const uint8_t* x, Unpack unpack) {
+                                             const uint8_t* x, Unpack unpack) {
     const uint8x16_t ws[2] = {unpack(vld1q_u8(w)), unpack(vld1q_u8(w + 16))};
     uint8x16_t xs[kQuads];
     unroll<kQuads>([&](auto g) { xs[g] = unpack(vld1q_u8(x + 16 * g)); });

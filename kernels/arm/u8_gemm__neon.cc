@@ -12,7 +12,8 @@
 namespace lowbit {
 namespace {
 
-template <int kColumns, class Traits = KernelTraits<StepMajor<8, 4>, StepMajor<8, kColumns>, Correction::kRowsAndColumns>>
+template <int kColumns,
+          class Traits = KernelTraits<StepMajor<8, 4>, StepMajor<8, kColumns>, Correction::kRowsAndColumns>>
 struct U8KernelNeon : Traits {
   static constexpr int kMR = Traits::kMR, kNR = Traits::kNR, kQuads = Traits::kQuads;
 
@@ -42,6 +43,7 @@ struct U8KernelNeon : Traits {
 
 }  // namespace
 
-LOWBIT_DEFINE_PATH(u8_gemm_4x12c2__neon, Isa::kNeon, ArmPath<Scheme::kUint8, U8KernelNeon<12>, U8KernelNeon<4>>);
+LOWBIT_DEFINE_PATH(u8_gemm_4x12c2__neon, Isa::kNeon,
+                   ArmPath<Scheme::kUint8, U8KernelNeon<12>, U8KernelNeon<4>>);
 
 }  // namespace lowbit

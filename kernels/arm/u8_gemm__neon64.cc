@@ -12,12 +12,12 @@
 namespace lowbit {
 namespace {
 
-template <int kColumns, class Traits = KernelTraits<StepMajor<8, 8>, StepMajor<8, kColumns>, Correction::kRowsAndColumns>>
+template <int kColumns,
+          class Traits = KernelTraits<StepMajor<8, 8>, StepMajor<8, kColumns>, Correction::kRowsAndColumns>>
 struct U8KernelNeon64 : Traits {
   static constexpr int kMR = Traits::kMR, kNR = Traits::kNR, kQuads = Traits::kQuads;
 
-  LOWBIT_MICRO_KERNEL static void run(const uint8_t* w, const uint8_t* x, int depth,
-                                      const TileOutput& out) {
+  LOWBIT_MICRO_KERNEL static void run(const uint8_t* w, const uint8_t* x, int depth, const TileOutput& out) {
     uint32x4_t acc[kMR][kQuads];
     unroll<kMR>([&](auto m) { unroll<kQuads>([&](auto q) { acc[m][q] = vdupq_n_u32(0); }); });
     for (int k = 0; k < depth; k += 2, w += 2 * kMR, x += 2 * kNR) {
@@ -45,6 +45,7 @@ struct U8KernelNeon64 : Traits {
 
 }  // namespace
 
-LOWBIT_DEFINE_PATH(u8_gemm_8x12c2__neon64, Isa::kNeon64, ArmPath<Scheme::kUint8, U8KernelNeon64<12>, U8KernelNeon64<4>>);
+LOWBIT_DEFINE_PATH(u8_gemm_8x12c2__neon64, Isa::kNeon64,
+                   ArmPath<Scheme::kUint8, U8KernelNeon64<12>, U8KernelNeon64<4>>);
 
 }  // namespace lowbit

@@ -11,7 +11,7 @@
 namespace lowbit {
 
 // The largest product of one depth step of each 16-bit-summed scheme.
-constexpr int kU4MaxProduct = 15 * 15;                     // uint4 codes times uint4 codes (unsigned)
+constexpr int kU4MaxProduct = 15 * 15;                      // uint4 codes times uint4 codes (unsigned)
 constexpr int kU4_6MaxCentredProduct = kMaxCentredProduct;  // |x (w - z_w)| of a valid level pair
 // Raw (uncentred) 4.6-bit activation codes times centred weights, as x86's vpmaddubsw takes them:
 // |x (w - z_w)| <= (N_x - 1) (N_w - 1) / 2 <= 2 * 127.

@@ -40,11 +40,10 @@ LOWBIT_INLINE void sum16_flush32(int units, int units_per_flush, typename Isa::V
     const int n = std::min(units_per_flush, units - u0);
     zero_tile<Isa, MR, NV>(acc);
     block(u0, n, acc);
-    LOWBIT_UNROLL for (int m = 0; m < MR; ++m)
-      LOWBIT_UNROLL for (int s = 0; s < NV; ++s) {
-        const V total = Isa::madd16(acc[m][s], ones);
-        out[m][s] = u0 == 0 ? total : Isa::add32(out[m][s], total);
-      }
+    LOWBIT_UNROLL for (int m = 0; m < MR; ++m) LOWBIT_UNROLL for (int s = 0; s < NV; ++s) {
+      const V total = Isa::madd16(acc[m][s], ones);
+      out[m][s] = u0 == 0 ? total : Isa::add32(out[m][s], total);
+    }
     u0 += n;
   } while (u0 < units);
 }

@@ -74,10 +74,10 @@ struct X86Gemm {
   }
 
   struct Problem {
-    const uint8_t* w;           // the packed weight rows
-    std::ptrdiff_t w_stride;    // bytes between them
-    const uint8_t* x;           // the packed block
-    std::ptrdiff_t x_stride;    // bytes between its units
+    const uint8_t* w;         // the packed weight rows
+    std::ptrdiff_t w_stride;  // bytes between them
+    const uint8_t* x;         // the packed block
+    std::ptrdiff_t x_stride;  // bytes between its units
     int units;
     bool last_unit_low_only;    // 4-bit: depth % 8 in 1..4
     const uint32_t* row_terms;  // subtracted from row i
@@ -89,8 +89,8 @@ struct X86Gemm {
   template <int TM, int TN>
   static LOWBIT_INLINE void run_tile(const Problem& p, int i0, int rows, int s0, int cols) {
     V out[TM][TN];
-    Kernel::template tile<Isa, TM, TN>(p.w + i0 * p.w_stride, p.w_stride, p.x + s0 * Isa::kBytes,
-                                       p.x_stride, p.units, p.last_unit_low_only, out);
+    Kernel::template tile<Isa, TM, TN>(p.w + i0 * p.w_stride, p.w_stride, p.x + s0 * Isa::kBytes, p.x_stride,
+                                       p.units, p.last_unit_low_only, out);
     // Locals: the int32 stores may alias *p as far as the compiler knows.
     const std::ptrdiff_t r_stride = p.r_stride;
     store_tile<Isa, kColumnTerms, TM, TN>(out, p.row_terms + i0, p.col_terms + s0 * Isa::kLanes,
@@ -149,12 +149,12 @@ struct X86Gemm {
       const int cols = std::min(kBlockColumns, width - j0);
       const int strips = ceil_div(cols, Isa::kLanes);
       const int strips_padded = round_up(strips, kStripsPerLoad);
-      pack_x_block<Isa, Kernel::kBits, kColumnTerms>(x, j0, cols, strips_padded, packed_x,
-                                                     w.zero_point - 128, col_terms);
+      pack_x_block<Isa, Kernel::kBits, kColumnTerms>(x, j0, cols, strips_padded, packed_x, w.zero_point - 128,
+                                                     col_terms);
       const std::ptrdiff_t unit_bytes = static_cast<std::ptrdiff_t>(strips_padded) * Isa::kBytes;
       const bool last_unit_low_only = Kernel::kBits == 4 && depth % 8 != 0 && depth % 8 <= 4;
-      const Problem p{w_rows, row_bytes(depth), packed_x, unit_bytes, units, last_unit_low_only,
-                      row_terms, col_terms, r.data + j0, r.stride};
+      const Problem p{w_rows,    row_bytes(depth), packed_x,    unit_bytes, units, last_unit_low_only,
+                      row_terms, col_terms,        r.data + j0, r.stride};
       run_block(p, height, strips, cols);
     }
   }

@@ -32,13 +32,12 @@ struct MaddwdU8 {
       LOWBIT_UNROLL for (int s = 0; s < 2 * NV; ++s) xv[s] = Isa::widen_u8(x + s * (Isa::kBytes / 2));
       LOWBIT_UNROLL for (int m = 0; m < MR; ++m) {
         const V wq = Isa::bcast64(w + m * w_stride);
-        LOWBIT_UNROLL for (int s = 0; s < 2 * NV; ++s)
-          acc[m][s] = Isa::add32(acc[m][s], Isa::madd16(xv[s], wq));
+        LOWBIT_UNROLL for (int s = 0; s < 2 * NV; ++s) acc[m][s] =
+            Isa::add32(acc[m][s], Isa::madd16(xv[s], wq));
       }
     }
-    LOWBIT_UNROLL for (int m = 0; m < MR; ++m)
-      LOWBIT_UNROLL for (int s = 0; s < NV; ++s)
-        out[m][s] = Isa::add_lane_pairs(acc[m][2 * s], acc[m][2 * s + 1]);
+    LOWBIT_UNROLL for (int m = 0; m < MR; ++m) LOWBIT_UNROLL for (int s = 0; s < NV; ++s) out[m][s] =
+        Isa::add_lane_pairs(acc[m][2 * s], acc[m][2 * s + 1]);
   }
 };
 

@@ -34,8 +34,8 @@ void pack_x_block(const QuantizedMatrix& x, int j0, int cols, int strips_padded,
     auto pack_unit = [&](int u, auto row) {
       const int k0 = u * kRows;
       V rows[4];
-      LOWBIT_UNROLL for (int t = 0; t < 4; ++t)
-        rows[t] = kBits == 4 ? Isa::or_(row(k0 + t), Isa::shl4_16(row(k0 + 4 + t))) : row(k0 + t);
+      LOWBIT_UNROLL for (int t = 0; t < 4; ++t) rows[t] =
+          kBits == 4 ? Isa::or_(row(k0 + t), Isa::shl4_16(row(k0 + 4 + t))) : row(k0 + t);
       V strips[4];
       Isa::interleave4(rows, strips);
       uint8_t* unit_dst = dst + u * unit_bytes;
@@ -57,7 +57,7 @@ void pack_x_block(const QuantizedMatrix& x, int j0, int cols, int strips_padded,
     }
     if constexpr (kColumnTerms) {
       LOWBIT_UNROLL for (int q = 0; q < 4; ++q)
-        Isa::store(col_terms + c + q * Isa::kLanes, Isa::mul32(sums[q], Isa::set1_i32(column_factor)));
+          Isa::store(col_terms + c + q * Isa::kLanes, Isa::mul32(sums[q], Isa::set1_i32(column_factor)));
     }
   }
 }

@@ -16,9 +16,9 @@ namespace {
 
 // What one weight is in a packed row.
 enum class WeightFormat {
-  kCentredS8,     // w - z_w as a signed byte (4-bit, 4.6-bit)
-  kOffset128S8,   // w - 128 = w ^ 0x80 as a signed byte (8-bit on VNNI: w - z_w needs 9 bits)
-  kCentredS16,    // w - z_w as int16 (8-bit, widening to vpmaddwd)
+  kCentredS8,    // w - z_w as a signed byte (4-bit, 4.6-bit)
+  kOffset128S8,  // w - 128 = w ^ 0x80 as a signed byte (8-bit on VNNI: w - z_w needs 9 bits)
+  kCentredS16,   // w - z_w as int16 (8-bit, widening to vpmaddwd)
 };
 
 constexpr int weight_bytes(WeightFormat format) { return format == WeightFormat::kCentredS16 ? 2 : 1; }
@@ -62,8 +62,10 @@ LOWBIT_INLINE uint32_t pack_weight_row_s16(const uint8_t* w, int depth, int32_t 
 // sequence; its padding past the depth meets zero padding in X.
 template <WeightFormat kFormat>
 LOWBIT_INLINE uint32_t pack_weight_row(const uint8_t* w, int depth, int32_t zw, uint8_t* out) {
-  if constexpr (kFormat == WeightFormat::kCentredS16) return pack_weight_row_s16(w, depth, zw, out);
-  else return pack_weight_row_s8(w, depth, kFormat == WeightFormat::kCentredS8 ? zw : 128, out);
+  if constexpr (kFormat == WeightFormat::kCentredS16)
+    return pack_weight_row_s16(w, depth, zw, out);
+  else
+    return pack_weight_row_s8(w, depth, kFormat == WeightFormat::kCentredS8 ? zw : 128, out);
 }
 
 }  // namespace

@@ -14,8 +14,8 @@ namespace {
 
 template <class Isa, int MR, int NV>
 LOWBIT_INLINE void zero_tile(typename Isa::V acc[MR][NV]) {
-  LOWBIT_UNROLL for (int m = 0; m < MR; ++m)
-    LOWBIT_UNROLL for (int s = 0; s < NV; ++s) acc[m][s] = Isa::zero();
+  LOWBIT_UNROLL for (int m = 0; m < MR; ++m) LOWBIT_UNROLL for (int s = 0; s < NV; ++s) acc[m][s] =
+      Isa::zero();
 }
 
 // Byte units (8-bit and 4.6-bit X): per unit, the NV strips of X, then per row a broadcast dword of

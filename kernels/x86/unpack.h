@@ -35,8 +35,10 @@ LOWBIT_INLINE void store_tile(const typename Isa::V out[MR][NV], const uint32_t*
       V v = Isa::sub32(out[m][s], row_term);
       if constexpr (kColumnTerms) v = Isa::sub32(v, Isa::load(col_terms + s * Isa::kLanes));
       const int n = cols - s * Isa::kLanes;
-      if (n >= Isa::kLanes) Isa::storeu(r + s * Isa::kLanes, v);
-      else if (n > 0) Isa::store_prefix_i32(r + s * Isa::kLanes, v, n);
+      if (n >= Isa::kLanes)
+        Isa::storeu(r + s * Isa::kLanes, v);
+      else if (n > 0)
+        Isa::store_prefix_i32(r + s * Isa::kLanes, v, n);
     }
   }
 }

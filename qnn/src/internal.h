@@ -18,20 +18,20 @@ struct QuantLayerData {
   int32_t in_zero_point;
   float w_scale, w_offset;
   int32_t w_zero_point;
-  float out_scale;      // s* = s_x s_w
-  float requant_scale;  // M = s* / s_x(next) (0 for the last quantized layer)
-  std::vector<float> weights;   // the float weights this variant was quantized from
-  std::vector<uint8_t> codes;   // out x (in*kh*kw), values < 2^bits (< N_w for a level variant)
-  std::vector<int32_t> bias;    // round(b / s*)
+  float out_scale;             // s* = s_x s_w
+  float requant_scale;         // M = s* / s_x(next) (0 for the last quantized layer)
+  std::vector<float> weights;  // the float weights this variant was quantized from
+  std::vector<uint8_t> codes;  // out x (in*kh*kw), values < 2^bits (< N_w for a level variant)
+  std::vector<int32_t> bias;   // round(b / s*)
 };
 
 // The `bits` field of a level (4.6-bit) variant in a version-2 file; N_x and N_w follow it.
 constexpr uint32_t kLevelVariantBits = 0;
 
 struct VariantData {
-  int bits = 0;             // 8, 4, or 0 (kLevelVariantBits) for the 4.6-bit variant
-  int act_levels = 0;       // N_x (2^bits for a bit variant)
-  int weight_levels = 0;    // N_w (2^bits for a bit variant)
+  int bits = 0;           // 8, 4, or 0 (kLevelVariantBits) for the 4.6-bit variant
+  int act_levels = 0;     // N_x (2^bits for a bit variant)
+  int weight_levels = 0;  // N_w (2^bits for a bit variant)
   bool is_levels() const { return bits == static_cast<int>(kLevelVariantBits); }
   std::vector<QuantLayerData> layers;  // one per conv layer
   std::vector<float> fc_weights, fc_bias;

@@ -150,7 +150,8 @@ void fully_connected(const float* x, int in, const std::vector<float>& wt, const
 std::vector<float> transpose(const std::vector<float>& w, int rows, int cols) {
   std::vector<float> t(w.size());
   for (int r = 0; r < rows; ++r)
-    for (int c = 0; c < cols; ++c) t[static_cast<size_t>(c) * rows + r] = w[static_cast<size_t>(r) * cols + c];
+    for (int c = 0; c < cols; ++c)
+      t[static_cast<size_t>(c) * rows + r] = w[static_cast<size_t>(r) * cols + c];
   return t;
 }
 
@@ -231,16 +232,16 @@ struct Network::Impl {
 
   struct QLayer {
     int32_t w_zero_point;
-    AlignedBytes packed;             // weights packed by the lowbit path, once at load
-    std::vector<int32_t> centred;    // q_w - z_w, out x depth (QNN-32)
+    AlignedBytes packed;           // weights packed by the lowbit path, once at load
+    std::vector<int32_t> centred;  // q_w - z_w, out x depth (QNN-32)
     std::vector<int32_t> bias;
-    float requant_scale;             // M = s* / s_x(next)
-    float out_scale;                 // s*
+    float requant_scale;  // M = s* / s_x(next)
+    float out_scale;      // s*
   };
   struct QVariant {
-    int bits = 0;           // 8, 4, or 0 for the 4.6-bit variant
-    int act_levels = 0;     // N_x: activation codes are 0..N_x-1 (2^bits for QNN-8 / QNN-4)
-    int weight_levels = 0;  // N_w
+    int bits = 0;              // 8, 4, or 0 for the 4.6-bit variant
+    int act_levels = 0;        // N_x: activation codes are 0..N_x-1 (2^bits for QNN-8 / QNN-4)
+    int weight_levels = 0;     // N_w
     bool gemm_levels = false;  // pass N_x / N_w as QuantizedMatrix::levels (else 0, "unstated")
     const lowbit::GemmPath* path = nullptr;
     std::vector<QLayer> layers;
@@ -341,8 +342,8 @@ void Network::Impl::build(const detail::WeightsFile& w) {
       const Geometry& g = geo[i];
       QLayer L;
       L.w_zero_point = d.w_zero_point;
-      const lowbit::QuantizedMatrix wm{d.codes.data(), g.cout, g.depth(), g.depth(), d.w_zero_point,
-                                       q.gemm_levels ? q.weight_levels : 0};
+      const lowbit::QuantizedMatrix wm{d.codes.data(), g.cout,         g.depth(),
+                                       g.depth(),      d.w_zero_point, q.gemm_levels ? q.weight_levels : 0};
       L.packed = AlignedBytes(q.path->packed_weights_bytes(g.cout, g.depth()));
       q.path->pack_weights(wm, L.packed.data);
       L.centred.resize(d.codes.size());
@@ -522,9 +523,12 @@ const std::vector<int32_t>& Network::last_conv_sums(Variant v) const {
 
 std::string Network::gemm_name(Variant v) const {
   switch (v) {
-    case Variant::kFloat: return "eigen_f32";
-    case Variant::kQ32: return "eigen_s32";
-    default: return impl_->qvar(v).path->name;
+    case Variant::kFloat:
+      return "eigen_f32";
+    case Variant::kQ32:
+      return "eigen_s32";
+    default:
+      return impl_->qvar(v).path->name;
   }
 }
 
@@ -532,9 +536,7 @@ int Network::bits(Variant v) const {
   return v == Variant::kQ8 ? 8 : v == Variant::kQ4 ? 4 : v == Variant::kQ46 ? 0 : 32;
 }
 
-bool Network::has_variant(Variant v) const {
-  return v == Variant::kFloat || impl_->slot(v).ready;
-}
+bool Network::has_variant(Variant v) const { return v == Variant::kFloat || impl_->slot(v).ready; }
 
 int Network::activation_levels(Variant v) const {
   if (v == Variant::kFloat) throw std::invalid_argument("activation_levels: the float variant has none");
@@ -551,11 +553,16 @@ const std::string& Network::path() const { return impl_->path; }
 
 const char* stage_name(Stage s) {
   switch (s) {
-    case Stage::kInput: return "input";
-    case Stage::kIm2col: return "im2col";
-    case Stage::kGemm: return "gemm";
-    case Stage::kRequantize: return "requantize";
-    case Stage::kFc: return "fc";
+    case Stage::kInput:
+      return "input";
+    case Stage::kIm2col:
+      return "im2col";
+    case Stage::kGemm:
+      return "gemm";
+    case Stage::kRequantize:
+      return "requantize";
+    case Stage::kFc:
+      return "fc";
   }
   return "?";
 }
@@ -582,22 +589,32 @@ double Timing::total_seconds() const { return conv_seconds() + layer_seconds(kTi
 
 const char* variant_name(Variant v) {
   switch (v) {
-    case Variant::kFloat: return "float";
-    case Variant::kQ8: return "q8";
-    case Variant::kQ4: return "q4";
-    case Variant::kQ32: return "q32";
-    case Variant::kQ46: return "q4_6";
+    case Variant::kFloat:
+      return "float";
+    case Variant::kQ8:
+      return "q8";
+    case Variant::kQ4:
+      return "q4";
+    case Variant::kQ32:
+      return "q32";
+    case Variant::kQ46:
+      return "q4_6";
   }
   return "?";
 }
 
 const char* variant_paper_name(Variant v) {
   switch (v) {
-    case Variant::kFloat: return "CNN";
-    case Variant::kQ8: return "QNN-8";
-    case Variant::kQ4: return "QNN-4";
-    case Variant::kQ32: return "QNN-32";
-    case Variant::kQ46: return "QNN-4.6";
+    case Variant::kFloat:
+      return "CNN";
+    case Variant::kQ8:
+      return "QNN-8";
+    case Variant::kQ4:
+      return "QNN-4";
+    case Variant::kQ32:
+      return "QNN-32";
+    case Variant::kQ46:
+      return "QNN-4.6";
   }
   return "?";
 }

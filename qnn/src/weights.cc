@@ -17,9 +17,8 @@ constexpr char kMagic[8] = {'Q', 'N', 'N', 'W', '\r', '\n', '\x1a', '\n'};
 constexpr size_t kHeaderBytes = 24;
 // The architecture this library runs (kind, in, out, kh, kw, stride, pad).
 constexpr uint32_t kArch[7][7] = {
-    {0, 1, 8, 5, 5, 1, 0},   {0, 8, 8, 3, 3, 1, 0},   {0, 8, 8, 3, 3, 2, 0},
-    {0, 8, 16, 3, 3, 1, 0},  {0, 16, 16, 3, 3, 2, 0}, {0, 16, 24, 3, 3, 1, 0},
-    {1, 96, 36, 1, 1, 1, 0},
+    {0, 1, 8, 5, 5, 1, 0},   {0, 8, 8, 3, 3, 1, 0},   {0, 8, 8, 3, 3, 2, 0},   {0, 8, 16, 3, 3, 1, 0},
+    {0, 16, 16, 3, 3, 2, 0}, {0, 16, 24, 3, 3, 1, 0}, {1, 96, 36, 1, 1, 1, 0},
 };
 
 [[noreturn]] void fail(const std::string& name, const std::string& what) {
@@ -28,8 +27,7 @@ constexpr uint32_t kArch[7][7] = {
 
 class Reader {
  public:
-  Reader(const uint8_t* data, size_t size, const std::string& name)
-      : data_(data), size_(size), name_(name) {}
+  Reader(const uint8_t* data, size_t size, const std::string& name) : data_(data), size_(size), name_(name) {}
   const uint8_t* take(size_t n) {
     if (n > size_ - pos_) fail(name_, "truncated weights file (payload ends early)");
     const uint8_t* p = data_ + pos_;
@@ -83,12 +81,12 @@ uint32_t crc32(const uint8_t* data, size_t size) {
 WeightsFile parse_weights(const uint8_t* data, size_t size, const std::string& name) {
   if (size < kHeaderBytes)
     fail(name, "truncated weights file (" + std::to_string(size) + " bytes, shorter than the header)");
-  if (std::memcmp(data, kMagic, sizeof kMagic) != 0)
-    fail(name, "not a .qnnw weights file (wrong magic)");
+  if (std::memcmp(data, kMagic, sizeof kMagic) != 0) fail(name, "not a .qnnw weights file (wrong magic)");
   uint32_t header[4];
   std::memcpy(header, data + 8, sizeof header);
   const uint32_t version = header[0], payload_size = header[2], crc = header[3];
-  if (version < static_cast<uint32_t>(kOldestWeightsVersion) || version > static_cast<uint32_t>(kWeightsVersion))
+  if (version < static_cast<uint32_t>(kOldestWeightsVersion) ||
+      version > static_cast<uint32_t>(kWeightsVersion))
     fail(name, "weights file version " + std::to_string(version) + ", this library reads versions " +
                    std::to_string(kOldestWeightsVersion) + " to " + std::to_string(kWeightsVersion));
   if (size - kHeaderBytes < payload_size)
@@ -138,7 +136,9 @@ WeightsFile parse_weights(const uint8_t* data, size_t size, const std::string& n
     if (bits == kLevelVariantBits && version >= 2) {
       var.bits = 0;
       const uint32_t nx = r.u32(), nw = r.u32();
-      if (nx > 255 || nw > 255) fail(name, "unsupported level variant (level counts " + std::to_string(nx) + ", " + std::to_string(nw) + ")");
+      if (nx > 255 || nw > 255)
+        fail(name, "unsupported level variant (level counts " + std::to_string(nx) + ", " +
+                       std::to_string(nw) + ")");
       var.act_levels = static_cast<int>(nx);
       var.weight_levels = static_cast<int>(nw);
       const std::string why = lowbit::why_invalid({var.act_levels, var.weight_levels});
@@ -207,7 +207,8 @@ Dataset load_dataset(const std::string& path) {
     throw std::runtime_error(path + ": not a .qnnd data set (wrong magic)");
   uint32_t h[6];
   std::memcpy(h, bytes.data() + 8, sizeof h);
-  if (h[0] != 1) throw std::runtime_error(path + ": data set version " + std::to_string(h[0]) + ", expected 1");
+  if (h[0] != 1)
+    throw std::runtime_error(path + ": data set version " + std::to_string(h[0]) + ", expected 1");
   Dataset d;
   d.count = static_cast<int>(h[1]);
   d.height = static_cast<int>(h[2]);

@@ -145,8 +145,8 @@ constexpr const char* kForceIsaVariable = "LOWBIT_ISA";
 const GemmPath& select_path(Scheme scheme);
 
 // R = W X with `path` (weights packed on every call).
-void gemm(const GemmPath& path, const QuantizedMatrix& w, const QuantizedMatrix& x,
-          const ResultMatrix& r, Scratch& scratch);
+void gemm(const GemmPath& path, const QuantizedMatrix& w, const QuantizedMatrix& x, const ResultMatrix& r,
+          Scratch& scratch);
 
 // R = W X with the selected path for `scheme`.
 void gemm(Scheme scheme, const QuantizedMatrix& w, const QuantizedMatrix& x, const ResultMatrix& r,

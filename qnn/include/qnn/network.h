@@ -65,7 +65,7 @@ enum class Stage {
   kFc,          // Q->F of layer 6's sums, the fully connected layer, argmax
 };
 constexpr int kStages = 5;
-constexpr int kTimedLayers = 7;  // the 6 convolutions, then the fully connected layer
+constexpr int kTimedLayers = 7;   // the 6 convolutions, then the fully connected layer
 const char* stage_name(Stage s);  // "input", "im2col", "gemm", "requantize", "fc"
 
 // Accumulated wall-clock time of forward() calls, split by layer and stage: one
