@@ -149,13 +149,24 @@ class SequentialCNN(FxpNet):
         self.search_order = names + ["dense"]
         self.drop = nn.Dropout(0.25)
 
-    def forward(self, x):
-        for name in self.conv_names:
+    def conv_step(self, name):
+        def step(x):
             x = getattr(self, name)(x)
-            if name in self.pool_after:
-                x = self.drop(max_pool_same(x))
-        x = self.drop(torch.amax(x, dim=(2, 3)))
-        return self.dense(x)
+            return self.drop(max_pool_same(x)) if name in self.pool_after else x
+        return step
+
+    def head(self, x):
+        return self.dense(self.drop(torch.amax(x, dim=(2, 3))))
+
+    def segments(self):
+        """(layer names, function) pieces whose chain is `forward`: one per convolution."""
+        pieces = [((name,), self.conv_step(name)) for name in self.conv_names]
+        return pieces + [(("dense",), self.head)]
+
+    def forward(self, x):
+        for _, step in self.segments():
+            x = step(x)
+        return x
 
 
 # Position of each Inception branch convolution inside its block (Keras creation order: 1x1 s2;
@@ -206,11 +217,19 @@ class BranchedCNN(FxpNet):
     def quant_layers(self):
         return [(name, self.units[name]) for name in self.search_order]
 
-    def forward(self, x):
-        x = self.stem(x)
-        for block in self.blocks:
-            x = block(x)
+    def head(self, x):
         return self.binary(self.drop(torch.amax(x, dim=(2, 3))))
+
+    def segments(self):
+        """(layer names, function) pieces whose chain is `forward`: stem, blocks, head."""
+        pieces = [(("conv2d_1",), lambda x: self.stem(upscale(x, "branched")))]
+        pieces += [(tuple(block.names), block) for block in self.blocks]
+        return pieces + [(("binary",), self.head)]
+
+    def forward(self, x):
+        for _, step in self.segments():
+            x = step(x)
+        return x
 
 
 NETWORKS = {"sequential": SequentialCNN, "branched": BranchedCNN}
@@ -222,7 +241,9 @@ def build(network):
 
 
 def upscale(x, network):
-    """The branched network sees the 28x28 image resized to 96x96 (skimage `resize`, bilinear)."""
+    """The branched network sees the 28x28 image resized to 96x96 (skimage `resize`, bilinear).
+
+    Idempotent, so the stem may call it on an input that is already 96x96."""
     size = INPUT_SIZE[network]
     if x.shape[-1] == size:
         return x
