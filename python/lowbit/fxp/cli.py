@@ -30,7 +30,7 @@ def run_search(args):
     from lowbit.fxp import pipeline
     torch.set_num_threads(args.threads)
     pipeline.search_all(args.network, args.protocol, args.model_dir, args.out_dir,
-                        independent=args.independent, log=lambda line: print(line, flush=True))
+                        independent=args.independent, search_images=args.search_images, log=lambda line: print(line, flush=True))
     return 0
 
 
@@ -60,6 +60,9 @@ def add_parser(subparsers):
                         default=["test", "split"])
     search.add_argument("--independent", action="store_true",
                         help="quantize each layer alone (the paper's ablation)")
+    search.add_argument("--search-images", type=int,
+                        help="search on this many (seeded) of the protocol's search images; "
+                             "default all, as the paper")
     search.add_argument("--out-dir", default="results/fxp")
     search.set_defaults(func=run_search)
 

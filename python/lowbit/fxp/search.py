@@ -10,8 +10,8 @@ For one tensor kind (weights, then biases, then activations), layer by layer in 
    it does not use more bits;
 and the choice stays fixed for every later evaluation (unless `independent`).
 
-`evaluate(config) -> relative drop` is the only contact with the network: config maps kind ->
-{layer: (BW, F)}; a layer absent from it stays float.
+`evaluate(config, layer) -> relative drop` is the only contact with the network: config maps kind ->
+{layer: (BW, F)}, a layer absent from it stays float; `layer` names the one that changed.
 """
 import copy
 
@@ -106,7 +106,7 @@ def search_kind(kind, evaluate, order, start, fixed, independent=False, log=prin
         def score(bw, f, name=name, base=base):
             trial = copy.deepcopy(base)
             trial[kind][name] = (bw, f)
-            return evaluate(trial)
+            return evaluate(trial, name)
 
         layer = LayerSearch(score, layer_budget[name])
         point = layer.run(*start[name])
