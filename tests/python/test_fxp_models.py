@@ -53,6 +53,6 @@ def test_activation_quantized_after_relu_before_batchnorm():
     seen = []
     unit.recorder = lambda layer, y: seen.append(y.clone())
     out = unit(torch.tensor([[[[-2.0, 0.4, 2.5, 9.0]]]]))
-    assert seen[0].flatten().tolist() == [0.0, 0.4, 2.5, 9.0]  # after ReLU
+    assert seen[0].flatten().tolist() == pytest.approx([0.0, 0.4, 2.5, 9.0])  # after ReLU
     bn_in = (out * (1 + 1e-3) ** 0.5).flatten().tolist()  # fresh BN: y / sqrt(1 + eps)
     assert bn_in == pytest.approx([0.0, 0.0, 2.0, 3.0])

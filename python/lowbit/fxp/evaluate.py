@@ -5,6 +5,8 @@ are quantized from the float copies kept here, activations by the layers' `act_f
 changes one layer at a time, so the network's output up to the segment holding that layer is kept
 (keyed by the configuration of everything before it) and only the rest is run again.
 """
+import math
+
 import numpy as np
 import torch
 
@@ -14,7 +16,7 @@ CACHE_BYTES = 1_600_000_000  # the largest prefix kept (a 32x26x26 map of 10,000
 
 
 class Evaluator:
-    def __init__(self, model, images, labels, batch=500):
+    def __init__(self, model, images, labels, batch=250):
         self.model = model.eval()
         self.layers = dict(model.quant_layers())
         self.segments = model.segments()
@@ -80,22 +82,42 @@ class Evaluator:
         return start if probe.numel() * 4 * len(self.labels) <= CACHE_BYTES else 0
 
     @torch.no_grad()
-    def accuracy(self, config, layer=None):
-        """Top-1 accuracy (fraction) under `config`; `layer` is the one that changed."""
+    def correct(self, config, layer=None, max_errors=None):
+        """Images classified right under `config` (`layer` is the one that changed), or None as
+        soon as more than `max_errors` are wrong."""
         self.apply(config)
         start = self.start_segment(config, layer)
         cached = self.prefix(config, start)
-        correct = 0
+        right, seen = 0, 0
+        self.evaluations += 1
         for index, i in enumerate(range(0, len(self.labels), self.batch)):
             inputs = self.images[i:i + self.batch] if cached is None else cached[index]
             logits = self.run(start, inputs)
-            correct += int((logits.argmax(1) == self.labels[i:i + self.batch]).sum())
-        self.evaluations += 1
-        return correct / len(self.labels)
+            right += int((logits.argmax(1) == self.labels[i:i + self.batch]).sum())
+            seen += len(inputs)
+            if max_errors is not None and seen - right > max_errors:
+                return None
+        return right
 
-    def drop(self, config, layer=None):
-        """Relative accuracy drop against the float network, as the paper's budgets use it."""
-        return (self.float_acc - self.accuracy(config, layer)) / self.float_acc
+    def accuracy(self, config, layer=None):
+        """Top-1 accuracy (fraction) under `config`."""
+        return self.correct(config, layer) / len(self.labels)
+
+    def drop(self, config, layer=None, limit=None):
+        """(relative accuracy drop against the float network, exact).
+
+        With `limit`, the evaluation stops once the drop is sure to exceed it and returns a lower
+        bound above `limit` with exact = False; the search only needs to know that such a point
+        is out (over budget, or worse than a point already in hand), so its choices are those
+        of full evaluations."""
+        count = len(self.labels)
+        max_errors = None
+        if limit is not None:  # drop <= limit  <=>  errors <= count (1 - float_acc (1 - limit))
+            max_errors = math.floor(count * (1 - self.float_acc * (1 - limit)) + 1e-9)
+        right = self.correct(config, layer, max_errors)
+        if right is None:
+            return (self.float_acc - (count - max_errors - 1) / count) / self.float_acc, False
+        return (self.float_acc - right / count) / self.float_acc, True
 
     @torch.no_grad()
     def activation_max(self, count=250):

@@ -49,7 +49,7 @@ def start_points(evaluator, kind, peaks, log):
     bw = search.START_BW[kind]
     while True:
         start = evaluator.start_offsets(kind, bw, peaks)
-        drop = evaluator.drop({kind: start})
+        drop, _ = evaluator.drop({kind: start}, limit=search.INITIAL_DROP)
         log(f"{kind}: start BW {bw}, drop with every layer at it {drop:.5f}")
         if drop <= search.INITIAL_DROP or bw >= MAX_START_BW:
             return start
@@ -79,7 +79,7 @@ def run_search(network, protocol, model_dir, independent=False, search_images=No
     result = {"network": network, "protocol": protocol, "independent": independent,
               "search_images": len(search_idx), "report_images": len(report_idx),
               "search_float_acc_pct": 100 * evaluator.float_acc,
-              "search_fxp_drop": evaluator.drop(fixed), "evaluations": evaluator.evaluations,
+              "search_fxp_drop": evaluator.drop(fixed)[0], "evaluations": evaluator.evaluations,
               "search_seconds": round(time.time() - t0), "order": order,
               "config": {kind: {n: list(v) for n, v in fixed[kind].items()} for kind in fixed},
               "records": records, "torch": torch.__version__}

@@ -10,8 +10,9 @@ For one tensor kind (weights, then biases, then activations), layer by layer in 
    it does not use more bits;
 and the choice stays fixed for every later evaluation (unless `independent`).
 
-`evaluate(config, layer) -> relative drop` is the only contact with the network: config maps kind ->
-{layer: (BW, F)}, a layer absent from it stays float; `layer` names the one that changed.
+`evaluate(config, layer, limit) -> (relative drop, exact)` is the only contact with the network:
+config maps kind -> {layer: (BW, F)}, a layer absent from it stays float; `layer` names the one
+that changed; the evaluation may stop early once the drop is sure to exceed `limit`.
 """
 import copy
 
@@ -32,45 +33,57 @@ def budgets(kind, layers, total=0.005):
 
 
 class LayerSearch:
-    """Scores of the (BW, F) points tried for one layer, and the three steps over them."""
+    """Scores of the (BW, F) points tried for one layer, and the three steps over them.
+
+    `score_fn(bw, f, limit) -> (drop, exact)`: an inexact drop is a lower bound above `limit`
+    (the evaluation stopped early), which is all a comparison against `limit` needs."""
 
     def __init__(self, score_fn, budget):
         self.score_fn = score_fn
         self.budget = budget
-        self.scores = {}
+        self.scores = {}  # (bw, f) -> (drop, exact)
 
-    def score(self, bw, f):
-        if (bw, f) not in self.scores:
-            self.scores[(bw, f)] = self.score_fn(bw, f)
-        return self.scores[(bw, f)]
+    def score(self, bw, f, limit=None):
+        """The drop at (bw, f), exact unless it is known to exceed `limit`."""
+        known = self.scores.get((bw, f))
+        if known is None or not (known[1] or (limit is not None and known[0] > limit)):
+            self.scores[(bw, f)] = self.score_fn(bw, f, limit)
+        return self.scores[(bw, f)][0]
+
+    def within(self, bw, f):
+        return self.score(bw, f, self.budget) <= self.budget
 
     def diagonal(self, bw, f):
         """Step 1; None when no point of the diagonal is within budget (the authors abort)."""
         path = [(bw, f)]
-        while self.score(*path[-1]) <= self.budget and path[-1][0] > 1:
+        while self.within(*path[-1]) and path[-1][0] > 1:
             path.append((path[-1][0] - 1, path[-1][1] - 1))
         if path[-1][0] > 1:
             path.append((path[-1][0] - 1, path[-1][1] - 1))
-        within = [p for p in reversed(path) if self.score(*p) <= self.budget]
-        return within[0] if within else None
+        inside = [p for p in reversed(path) if self.within(*p)]
+        return inside[0] if inside else None
 
     def lower_bw(self, bw, f):
         """Step 2 (the authors' _reduce_bw: only from BW > 2, no extra step)."""
         if bw <= 2:
             return bw
         path = [bw]
-        while self.score(path[-1], f) <= self.budget and path[-1] > 1:
+        while self.within(path[-1], f) and path[-1] > 1:
             path.append(path[-1] - 1)
-        return min(b for b in path if self.score(b, f) <= self.budget)
+        return min(b for b in path if self.within(b, f))
 
     def neighbourhood(self, bw, f):
-        """Step 3: the smallest drop among (bw + i, f + j), i, j in -1..1 (BW >= 1)."""
+        """Step 3: the smallest drop among (bw + i, f + j), i, j in -1..1 (BW >= 1); the first
+        in (BW, F) order on ties. A point known only to be worse than the centre cannot win."""
+        centre = self.score(bw, f)
         best, best_score = None, None
         for i in (-1, 0, 1):
             for j in (-1, 0, 1):
                 if bw + i < 1:
                     continue
-                s = self.score(bw + i, f + j)
+                s = self.score(bw + i, f + j, centre)
+                if not self.scores[(bw + i, f + j)][1]:
+                    continue
                 if best_score is None or s < best_score:
                     best, best_score = (bw + i, f + j), s
         return best
@@ -83,9 +96,9 @@ class LayerSearch:
         point = (self.lower_bw(*point), point[1])
         local = self.neighbourhood(*point)
         if local != point:
-            diff = self.scores[point] - self.scores[local]
+            diff = self.score(*point) - self.score(*local)
             if abs(diff) >= TRADE_OFF:
-                if self.scores[point] < self.scores[local]:
+                if self.score(*point) < self.score(*local):
                     local = point
             elif point[0] < local[0]:
                 local = point
@@ -103,10 +116,10 @@ def search_kind(kind, evaluate, order, start, fixed, independent=False, log=prin
             base = {kind: {}}
         base[kind].update({} if independent else chosen)
 
-        def score(bw, f, name=name, base=base):
+        def score(bw, f, limit, name=name, base=base):
             trial = copy.deepcopy(base)
             trial[kind][name] = (bw, f)
-            return evaluate(trial, name)
+            return evaluate(trial, name, limit)
 
         layer = LayerSearch(score, layer_budget[name])
         point = layer.run(*start[name])
@@ -114,9 +127,10 @@ def search_kind(kind, evaluate, order, start, fixed, independent=False, log=prin
         if not within:  # keep the start point and say so (the authors stop the whole search)
             point = start[name]
         chosen[name] = point
-        records[name] = {"bw": point[0], "f": point[1], "drop": layer.score(*point),
+        records[name] = {"bw": point[0], "f": point[1], "drop": layer.scores[point][0],
+                         "drop_exact": layer.scores[point][1],
                          "budget": layer_budget[name], "within_budget": within,
                          "evaluations": len(layer.scores), "start": list(start[name])}
-        log(f"{kind} {name}: start {start[name]} -> {point}, drop {layer.score(*point):.5f} "
+        log(f"{kind} {name}: start {start[name]} -> {point}, drop {layer.scores[point][0]:.5f} "
             f"(budget {layer_budget[name]:.5f}, {len(layer.scores)} evaluations)")
     return chosen, records
