@@ -38,7 +38,8 @@ def run_table(args):
     import torch
     from lowbit.fxp import pipeline
     torch.set_num_threads(args.threads)
-    pipeline.rebuild_table(args.model_dir, args.out_dir, log=lambda line: print(line, flush=True))
+    pipeline.rebuild_table(args.model_dir, args.out_dir, stored=args.stored,
+                           log=lambda line: print(line, flush=True))
     return 0
 
 
@@ -70,6 +71,8 @@ def add_parser(subparsers):
                                help="re-evaluate the committed models and searched BW/F, "
                                     "rebuild fxp.json and fxp-table.md/csv")
     table.add_argument("--out-dir", default="results/fxp")
+    table.add_argument("--stored", action="store_true",
+                       help="take the accuracies the search stored instead of re-evaluating")
     table.set_defaults(func=run_table)
     for sub in (train, search, table):
         for flag, options in common.items():

@@ -6,6 +6,7 @@ half. `search_images` optionally searches on a seeded subset of the search image
 results; the paper uses all of them). The searched configuration is committed in
 models/fxp/search/<network>-<protocol>.json; `rebuild_table` re-evaluates it on the committed weights.
 """
+import hashlib
 import json
 import os
 import time
@@ -82,7 +83,12 @@ def run_search(network, protocol, model_dir, independent=False, search_images=No
               "search_fxp_drop": evaluator.drop(fixed)[0], "evaluations": evaluator.evaluations,
               "search_seconds": round(time.time() - t0), "order": order,
               "config": {kind: {n: list(v) for n, v in fixed[kind].items()} for kind in fixed},
-              "records": records, "torch": torch.__version__}
+              "records": records, "torch": torch.__version__,
+              "weights_sha256": weights_digest(model_dir, network)}
+    result["report_float_acc_pct"], result["report_fxp_acc_pct"] = evaluate_row(
+        result, model_dir, images, labels)
+    log(f"{network}/{protocol}: on {len(report_idx)} report images float "
+        f"{result['report_float_acc_pct']:.2f}%, fixed-point {result['report_fxp_acc_pct']:.2f}%")
     path = search_paths(model_dir, network, protocol, independent)
     os.makedirs(os.path.dirname(path), exist_ok=True)
     with open(path, "w") as handle:
@@ -96,7 +102,17 @@ def search_all(networks, protocols, model_dir, out_dir, independent=False, searc
     for network in networks:
         for protocol in protocols:
             run_search(network, protocol, model_dir, independent, search_images, log)
-    rebuild_table(model_dir, out_dir, log)
+    rebuild_table(model_dir, out_dir, stored=True, log=log)
+
+
+def config_of(result):
+    return {kind: {n: tuple(v) for n, v in layers.items()}
+            for kind, layers in result["config"].items()}
+
+
+def weights_digest(model_dir, network):
+    with open(train.paths(model_dir, network)["weights"], "rb") as handle:
+        return hashlib.sha256(handle.read()).hexdigest()
 
 
 def evaluate_row(result, model_dir, images, labels):
@@ -104,21 +120,26 @@ def evaluate_row(result, model_dir, images, labels):
     _, report_idx = protocol_indices(result["protocol"], len(labels))
     evaluator = Evaluator(load_model(result["network"], model_dir), images[report_idx],
                           labels[report_idx])
-    config = {kind: {n: tuple(v) for n, v in layers.items()}
-              for kind, layers in result["config"].items()}
-    return 100 * evaluator.float_acc, 100 * evaluator.accuracy(config), config
+    return 100 * evaluator.float_acc, 100 * evaluator.accuracy(config_of(result))
 
 
-def rebuild_table(model_dir, out_dir, log=print):
-    """Re-evaluate every committed search result; write fxp.json, fxp-table.md/.csv and the plot."""
+def rebuild_table(model_dir, out_dir, stored=False, log=print):
+    """Re-evaluate every committed search result (or take the accuracies it stored, `stored`);
+    write fxp.json, fxp-table.md/.csv and the plot."""
     images, labels = test_set()
     folder = os.path.join(model_dir, "search")
     rows = []
     for name in sorted(os.listdir(folder)) if os.path.isdir(folder) else []:
         with open(os.path.join(folder, name)) as handle:
             result = json.load(handle)
-        float_acc, fxp_acc, config = evaluate_row(result, model_dir, images, labels)
-        rows.append(report.result_row(result, float_acc, fxp_acc, config, model_dir))
+        if result["weights_sha256"] != weights_digest(model_dir, result["network"]):
+            raise RuntimeError(f"{name} was searched on other {result['network']} weights than "
+                               "the committed ones: search again (lowbit fxp search)")
+        if stored:
+            float_acc, fxp_acc = result["report_float_acc_pct"], result["report_fxp_acc_pct"]
+        else:
+            float_acc, fxp_acc = evaluate_row(result, model_dir, images, labels)
+        rows.append(report.result_row(result, float_acc, fxp_acc, config_of(result), model_dir))
         log(f"{name}: float {float_acc:.2f}% fixed-point {fxp_acc:.2f}%")
     report.write_all(rows, model_dir, out_dir)
     log(f"fxp.json, fxp-table.md, fxp-table.csv and fxp-bitwidths.png in {out_dir}")
