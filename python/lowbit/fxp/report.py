@@ -137,14 +137,14 @@ def layer_markdown(row):
 
 
 def plot_bitwidths(rows, path):
-    """Per-layer BW of weights, biases and activations: ours beside the paper's."""
+    """Per-layer BW of weights, biases and activations: ours (protocol 'test') beside the paper's;
+    a network without a search result of ours shows the paper's bars alone."""
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
     paper = {r["network"]: r for r in paper_rows() if "layers" in r}
     ours = [r for r in rows if r["protocol"] == "test"] or rows
-    networks = [n for n in ("sequential", "branched") if any(r["network"] == n for r in ours)]
-    networks = networks or ["sequential"]
+    networks = ["sequential", "branched"]
     fig, axes = plt.subplots(3, len(networks), figsize=(8 * len(networks), 9), squeeze=False)
     for col, network in enumerate(networks):
         mine = next((r for r in ours if r["network"] == network), None)
