@@ -7,7 +7,6 @@ only the sign bit, so the range is {0}: the tensor is zeroed, as in the authors'
 import math
 
 import numpy as np
-import torch
 
 
 def code_limit(bw):
@@ -23,10 +22,11 @@ def quantize_array(x, bw, f):
 
 
 def quantize_tensor(x, bw, f):
-    """The same on a torch tensor (used for weights, biases and activations)."""
+    """The same on a torch tensor (weights, biases and activations), through tensor methods so
+    that this module needs no torch import."""
     scale = 2.0 ** f
     limit = float(code_limit(bw))
-    return torch.clamp(torch.round(x * scale), -limit, limit) / scale
+    return (x * scale).round().clamp(-limit, limit) / scale
 
 
 def no_clip_offset(bw, max_abs):
