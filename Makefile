@@ -19,7 +19,7 @@ QBENCH := $(BUILD)/harness/qbench
 QNN_CONFIG ?= configs/qnn-mrz.json
 QNN_DATA := models/data/mrz-synthetic.qnnd models/data/mrz-hard.qnnd
 
-.PHONY: all deps distortion distortion-data deps-test deps-train build test test-cpp test-python test-sanitizers test-cross test-icount smoke reproduce qnn-data train regress clean
+.PHONY: all deps distortion distortion-data fxp deps-test deps-train build test test-cpp test-python test-sanitizers test-cross test-icount smoke reproduce qnn-data train regress clean
 
 all: build
 
@@ -85,6 +85,7 @@ reproduce: build qnn-data distortion-data
 	$(LOWBIT_PY) plots $(RUN_DIR)/paper-table.json --out-dir $(RUN_DIR)
 	$(PIN) $(QBENCH) qnn --config $(QNN_CONFIG) --out $(RUN_DIR)/qnn.json
 	$(LOWBIT_PY) qnn-table $(RUN_DIR)/qnn.json --out $(RUN_DIR)/qnn-table.md
+	$(LOWBIT_PY) fxp table --out-dir $(RUN_DIR)
 	$(LOWBIT_PY) distortion evaluate --out-dir $(RUN_DIR)
 	@# The ARM instruction-count model, where the cross tools are installed (make deps-test).
 	@for arch in armv7 aarch64; do \
@@ -117,6 +118,12 @@ distortion: deps-train distortion-data
 	for m in baseline logit_scale; do \
 	  $(LOWBIT_PY) distortion fixtures models/distortion/$$m-seed0.lenet --out models/distortion/$$m-seed0.lenetfx; \
 	done
+
+# Fixed-point per-layer quantization (docs/fixed-point.md): retrains both networks and searches both
+# protocols (hours on a CPU; make reproduce only re-evaluates the committed models).
+fxp: deps-train
+	$(LOWBIT_PY) fxp train --network sequential branched
+	$(LOWBIT_PY) fxp search --network sequential branched --protocol test split --out-dir results/fxp
 
 # make regress BASELINE=old.json NEW=new.json
 regress:

@@ -15,6 +15,7 @@ from lowbit import icount, plots, regress, report, summary, tables
 from lowbit.ab import command as ab
 from lowbit.claims import cli as claims
 from lowbit.distortion import cli as distortion
+from lowbit.fxp import cli as fxp
 from lowbit.history import command as history
 from lowbit.qnn import data as qnn_data
 from lowbit.qnn import table as qnn_table
@@ -22,15 +23,15 @@ from lowbit.qnn import train as qnn_train
 from lowbit.results import EXIT_BAD_INPUT, ResultsError
 
 COMMANDS = (summary, tables, plots, report, regress, ab, history, icount, qnn_data, qnn_train,
-            qnn_table, claims, distortion)
+            qnn_table, claims, distortion, fxp)
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="lowbit", description="Tables, plots, reports, the regression gate, A/B timing of two "
                                    "commits, history plots, instruction counts, "
-                                   "the QNN test and the distortion training of the lowbit benchmark "
-                                   "harness.",
+                                   "the QNN test, the fixed-point search and the distortion training of "
+                                   "the lowbit benchmark harness.",
         epilog="`lowbit COMMAND --help` describes each command. Exit status 2 on unusable input.")
     subparsers = parser.add_subparsers(metavar="COMMAND", required=True)
     for command in COMMANDS:
