@@ -4,6 +4,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "baseline_simd_guard.h"
 #include "config.h"
 #include "lowbit/gemm.h"
 #include "provenance.h"
@@ -73,11 +74,14 @@ int main(int argc, char** argv) {
   Overrides run_overrides;
   SweepOptions sweep;
   bool no_interleave = false;
+  bool allow_scalar_baselines = false;
+  const char* allow_scalar_help = "time Eigen / gemmlowp even if compiled without the SIMD this CPU has";
   CLI::App* run = app.add_subcommand("run", "verify every kernel on every shape, then time them; write JSON");
   add_plan_options(run, run_overrides);
   run->add_option("--out", sweep.out_path, "results file (default: results/<name>-<host>-<time>.json)");
   run->add_flag("--overwrite", sweep.overwrite, "replace an existing results file");
   run->add_flag("--no-interleave", no_interleave, "run repetitions in order instead of randomly interleaved");
+  run->add_flag("--allow-scalar-baselines", allow_scalar_baselines, allow_scalar_help);
 
   Overrides verify_overrides;
   CLI::App* verify = app.add_subcommand("verify", "check every kernel against the reference; no timing");
@@ -92,6 +96,7 @@ int main(int argc, char** argv) {
   qnn->add_flag("--overwrite", qnn_options.overwrite, "replace an existing results file");
   qnn->add_option("--repetitions", qnn_options.repetitions, "repetitions per cell")->check(CLI::Range(1, 1000));
   qnn->add_option("--min-time", qnn_options.min_time, "minimum seconds per repetition")->check(CLI::Range(1e-6, 60.0));
+  qnn->add_flag("--allow-scalar-baselines", qnn_options.allow_scalar_baselines, allow_scalar_help);
 
   try {
     app.parse(argc, argv);
@@ -113,6 +118,8 @@ int main(int argc, char** argv) {
       return run_qnn(qnn_options);
     }
     sweep.config = resolve(run_overrides);
+    const std::string refusal = allow_scalar_baselines ? "" : scalar_baseline_refusals(sweep.config.kernels, false);
+    if (!refusal.empty()) throw ConfigError(refusal);
     sweep.config_path = run_overrides.config_path;
     sweep.interleave = !no_interleave;
     if (sweep.out_path.empty()) sweep.out_path = default_results_path(sweep.config);
