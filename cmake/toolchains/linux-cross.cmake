@@ -31,6 +31,8 @@ set(CMAKE_FIND_ROOT_PATH_MODE_PACKAGE ONLY)
 list(APPEND CMAKE_TRY_COMPILE_PLATFORM_VARIABLES LOWBIT_CROSS_SYSROOT)
 
 # ctest (and gtest_discover_tests) run target binaries through this. The CPU model can be chosen
-# per run with QEMU_CPU (scripts/cross-test.sh does). The sysroot's libraries are found through the
-# binaries' build RUNPATH (CMake's default for libraries linked by full path).
-set(CMAKE_CROSSCOMPILING_EMULATOR ${LOWBIT_CROSS_QEMU} -L /usr/${LOWBIT_CROSS_TRIPLE})
+# per run with QEMU_CPU (scripts/cross-test.sh does). The sysroot's libraries are on the binaries'
+# build RUNPATH, but what they load in turn (libXNNPACK.so.0 -> libpthreadpool.so.0) is not:
+# LD_LIBRARY_PATH of the guest only.
+set(CMAKE_CROSSCOMPILING_EMULATOR ${LOWBIT_CROSS_QEMU} -L /usr/${LOWBIT_CROSS_TRIPLE}
+    -E LD_LIBRARY_PATH=${LOWBIT_CROSS_SYSROOT}/usr/lib/${LOWBIT_CROSS_TRIPLE})
