@@ -16,6 +16,10 @@ namespace {
   return k;
 }
 
+#ifndef QBENCH_ONEDNN_MISSING  // baselines/CMakeLists.txt defines it where Debian lacks oneDNN
+#define QBENCH_ONEDNN_MISSING "oneDNN was not found at build time (install libdnnl-dev, rebuild)"
+#endif
+
 }  // namespace
 
 const std::vector<GemmKernel>& all_kernels() {
@@ -32,8 +36,8 @@ const std::vector<GemmKernel>& all_kernels() {
       onednn_s8_kernel(),
       onednn_f32_kernel(),
 #else
-      missing_library("onednn_s8", "oneDNN was not found at build time (install libdnnl-dev, rebuild)"),
-      missing_library("onednn_f32", "oneDNN was not found at build time (install libdnnl-dev, rebuild)"),
+      missing_library("onednn_s8", QBENCH_ONEDNN_MISSING),
+      missing_library("onednn_f32", QBENCH_ONEDNN_MISSING),
 #endif
 #ifdef QBENCH_HAVE_XNNPACK
       xnnpack_u8_kernel(),
