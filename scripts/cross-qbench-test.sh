@@ -49,7 +49,7 @@ qnn_accuracies() {  # qnn_accuracies <out.json> <qbench command...>
 }
 say "host qbench qnn (the reference accuracies)"
 qnn_accuracies "$work/host-qnn.json" "$host_qbench"
-jq -c .accuracy "$work/host-qnn.json"
+jq -c .context.qbench.qnn.accuracy_pct "$work/host-qnn.json"
 
 start=$SECONDS
 for arch in "${archs[@]}"; do
@@ -86,11 +86,11 @@ for arch in "${archs[@]}"; do
 
   say "$arch: qbench qnn accuracies against the host's"
   qnn_accuracies "$work/$arch-qnn.json" "${run[@]}" || fail "$arch: qbench qnn"
-  jq -c .accuracy "$work/$arch-qnn.json"
+  jq -c .context.qbench.qnn.accuracy_pct "$work/$arch-qnn.json"
   # One line per (variant, set) that differs beyond its tolerance; none expected.
   differences=$(jq -r --slurpfile host "$work/host-qnn.json" --argjson tol "$FLOAT_TOLERANCE_PCT" '
-    .accuracy | to_entries[] | .key as $variant | .value | to_entries[] |
-    ($host[0].accuracy[$variant][.key]) as $ref |
+    .context.qbench.qnn.accuracy_pct | to_entries[] | .key as $variant | .value | to_entries[] |
+    ($host[0].context.qbench.qnn.accuracy_pct[$variant][.key]) as $ref |
     select($ref == null or (if $variant == "float" then ((.value - $ref) | fabs) > $tol else .value != $ref end)) |
     "\($variant) on \(.key): \(.value) % here, \($ref) % on the host"' "$work/$arch-qnn.json")
   [[ -z $differences ]] || fail "$arch: qnn accuracies differ: $differences"
