@@ -2,7 +2,8 @@
 # structure; baselines agree with the reference.
 set(expect ${CMAKE_CURRENT_SOURCE_DIR}/expect_exit.sh)
 set(bad ${CMAKE_CURRENT_SOURCE_DIR}/bad_configs)
-set(qbench $<TARGET_FILE:qbench>)
+# Cross builds: qbench is started by a host script (expect_exit.sh), so through the emulator.
+set(qbench ${CMAKE_CROSSCOMPILING_EMULATOR} $<TARGET_FILE:qbench>)
 foreach(case IN ITEMS
     "unknown-key|repititions: unknown key"
     "wrong-type|repetitions: must be a whole number"
