@@ -12,14 +12,15 @@ GENERATOR := $(shell command -v ninja >/dev/null 2>&1 && echo -G Ninja)
 HOST := $(shell hostname -s 2>/dev/null || hostname)
 STAMP := $(shell date -u +%Y%m%d-%H%M%S)
 RUN_DIR ?= results/$(HOST)-$(STAMP)
-# Single-thread figures on one pinned core (the last one), when there is more than one.
-PIN ?= $(shell command -v taskset >/dev/null 2>&1 && [ $$(nproc) -gt 1 ] && echo taskset -c $$(( $$(nproc) - 1 )))
+# Single-thread figures on one pinned core, when there is more than one: the last core of the fastest
+# cluster (big.LITTLE boards; scripts/pick-core.sh warns when its governor is not "performance").
+PIN ?= $(shell command -v taskset >/dev/null 2>&1 && [ $$(nproc) -gt 1 ] && echo taskset -c $$(scripts/pick-core.sh))
 QBENCH := $(BUILD)/harness/qbench
 
 QNN_CONFIG ?= configs/qnn-mrz.json
 QNN_DATA := models/data/mrz-synthetic.qnnd models/data/mrz-hard.qnnd
 
-.PHONY: all deps distortion distortion-data fxp deps-test deps-train build test test-cpp test-python test-sanitizers test-cross test-icount smoke reproduce qnn-data train regress clean
+.PHONY: all deps distortion distortion-data fxp deps-test deps-train build test test-cpp test-python test-sanitizers test-cross test-cross-qbench test-icount smoke reproduce qnn-data train regress clean
 
 all: build
 
@@ -39,24 +40,31 @@ build: deps $(BUILD)/CMakeCache.txt
 	cmake --build $(BUILD) -j $$(nproc)
 
 # --- make test: everything checked -----------------------------------------------------------
-test: deps-test build test-cpp test-python test-sanitizers test-cross test-icount smoke
+test: deps-test build test-cpp test-python test-sanitizers test-cross test-cross-qbench test-icount smoke
 	@echo "make test: all checks passed"
 
 test-cpp: build
 	cd $(BUILD) && ctest --output-on-failure -j $$(nproc)
 
 test-python: deps-test
-	$(PYTHON) -m pytest -q tests/python
+	$(PYTHON) -m pytest -q tests/python tests/shell
 
 # The C++ tests once more under AddressSanitizer + UndefinedBehaviorSanitizer, in their own build.
+# Its baselines get no SIMD flags (gemmlowp without SSE4.1): it also checks that qbench refuses to
+# time them (tests/harness_tests.cmake).
 test-sanitizers: deps-test
-	cmake -S . -B $(ASAN_BUILD) $(GENERATOR) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DLOWBIT_SANITIZE=ON
+	cmake -S . -B $(ASAN_BUILD) $(GENERATOR) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DLOWBIT_SANITIZE=ON -DLOWBIT_BASELINES_NATIVE=OFF
 	cmake --build $(ASAN_BUILD) -j $$(nproc)
 	cd $(ASAN_BUILD) && ctest --output-on-failure -j $$(nproc)
 
 # ARM paths, bit-exact under qemu (x86 hosts; an ARM host runs its own paths natively in test-cpp).
 test-cross: deps-test
 	@if [ "$$(uname -m)" = x86_64 ]; then scripts/cross-test.sh; else echo "test-cross: native ARM host, covered by test-cpp"; fi
+
+# qbench, the baselines, qnn and the C++ suites cross-built for armhf and arm64 as a board builds them,
+# run under qemu: verify of the paper table and QNN accuracies equal to this host's (docs/odroid.md).
+test-cross-qbench: deps-test build qnn-data
+	@if [ "$$(uname -m)" = x86_64 ]; then scripts/cross-qbench-test.sh; else echo "test-cross-qbench: native ARM host, covered by test-cpp"; fi
 
 # Instruction counts of configs/quick.json against results/baselines/ (docs/instruction-counts.md).
 # ARM counts come from qemu and depend only on the toolchain: any non-pass fails. x86 counts come

@@ -1,6 +1,10 @@
 // The baseline libraries the runner knows: one registration line each.
 #include "baselines.h"
 
+#ifndef QBENCH_ONEDNN_MISSING  // baselines/CMakeLists.txt defines it where Debian lacks oneDNN
+#define QBENCH_ONEDNN_MISSING "oneDNN was not found at build time (install libdnnl-dev, rebuild)"
+#endif
+
 namespace qbench {
 namespace {
 
@@ -25,8 +29,8 @@ void add_baseline_kernels(KernelRegistry& registry) {
   registry.add(onednn_s8_kernel());
   registry.add(onednn_f32_kernel());
 #else
-  registry.add(missing_library("onednn_s8", "oneDNN was not found at build time (install libdnnl-dev, rebuild)"));
-  registry.add(missing_library("onednn_f32", "oneDNN was not found at build time (install libdnnl-dev, rebuild)"));
+  registry.add(missing_library("onednn_s8", QBENCH_ONEDNN_MISSING));
+  registry.add(missing_library("onednn_f32", QBENCH_ONEDNN_MISSING));
 #endif
 #ifdef QBENCH_HAVE_XNNPACK
   registry.add(xnnpack_u8_kernel());

@@ -5,23 +5,10 @@
 
 #include "baselines.h"
 #include "gemmlowp/public/gemmlowp.h"
+#include "simd_info.h"
 
 namespace qbench {
 namespace {
-
-const char* gemmlowp_simd() {
-#if defined(GEMMLOWP_AVX2_64)
-  return "AVX2";
-#elif defined(GEMMLOWP_SSE4_64) || defined(GEMMLOWP_SSE4_32)
-  return "SSE4.1";
-#elif defined(GEMMLOWP_NEON_64)
-  return "NEON (AArch64)";
-#elif defined(GEMMLOWP_NEON_32)
-  return "NEON (ARMv7)";
-#else
-  return "no SIMD";
-#endif
-}
 
 class PreparedGemmlowp : public PreparedGemm {
  public:
@@ -60,7 +47,7 @@ GemmKernel gemmlowp_uint8_kernel() {
   k.description = "gemmlowp uint8 x uint8 -> int32, empty output pipeline";
   k.supports_prepacked = false;
   k.unavailable = [] { return std::string(); };
-  k.implementation = [] { return std::string("gemmlowp, ") + gemmlowp_simd() + " kernel, 1 thread"; };
+  k.implementation = [] { return "gemmlowp, " + gemmlowp_compiled_simd().instruction_sets + " kernel, 1 thread"; };
   k.prepare = [](const GemmProblem& p, WeightsMode) -> std::unique_ptr<PreparedGemm> {
     return std::make_unique<PreparedGemmlowp>(p);
   };

@@ -4,6 +4,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "baseline_simd_guard.h"
 #include "config.h"
 #include "known_kernels.h"
 #include "lowbit/gemm.h"
@@ -87,6 +88,8 @@ int main(int argc, char** argv) {
   Overrides run_overrides;
   SweepOptions sweep;
   bool no_interleave = false;
+  bool allow_scalar_baselines = false;
+  const char* allow_scalar_help = "time Eigen / gemmlowp even if compiled without the SIMD this CPU has";
   CLI::App* run = app.add_subcommand("run", "verify every kernel on every shape, then time them; write JSON");
   add_plan_options(run, run_overrides);
   run->add_option("--out", sweep.out_path, "results file (default: results/<name>-<host>-<time>.json)");
@@ -94,6 +97,7 @@ int main(int argc, char** argv) {
   run->add_flag("--no-interleave", no_interleave, "run repetitions in order instead of randomly interleaved");
   bool no_peak = false;
   run->add_flag("--no-peak", no_peak, "do not measure the peak rates first (~0.2 s; `qbench peak`)");
+  run->add_flag("--allow-scalar-baselines", allow_scalar_baselines, allow_scalar_help);
 
   Overrides verify_overrides;
   CLI::App* verify = app.add_subcommand("verify", "check every kernel against the reference; no timing");
@@ -119,6 +123,7 @@ int main(int argc, char** argv) {
   peak->add_option("--min-time", peak_options.seconds_per_repetition, "seconds per repetition")
       ->check(CLI::Range(1e-4, 10.0));
   peak->add_flag("--json", peak_json, "print the context.qbench.peak record instead of the table");
+  qnn->add_flag("--allow-scalar-baselines", qnn_options.allow_scalar_baselines, allow_scalar_help);
 
   try {
     app.parse(argc, argv);
@@ -142,6 +147,8 @@ int main(int argc, char** argv) {
       return run_qnn(qnn_options);
     }
     sweep.config = resolve(run_overrides);
+    const std::string refusal = allow_scalar_baselines ? "" : scalar_baseline_refusals(sweep.config.kernels, false);
+    if (!refusal.empty()) throw ConfigError(refusal);
     sweep.config_path = run_overrides.config_path;
     sweep.interleave = !no_interleave;
     if (sweep.out_path.empty()) sweep.out_path = default_results_path(sweep.config.name);

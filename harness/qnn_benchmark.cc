@@ -9,6 +9,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "baseline_simd_guard.h"
 #include "config.h"
 #include "qnn/network.h"
 #include "results_writer.h"
@@ -106,6 +107,12 @@ int run_qnn(const QnnOptions& options) {
     if (!net.has_variant(v))
       throw ConfigError(origin + ": variants: " + weights_path + " has no " + qnn::variant_name(v) + " (" +
                         qnn::variant_paper_name(v) + ") variant");
+  }
+  if (!options.allow_scalar_baselines) {
+    std::vector<std::string> names;
+    for (qnn::Variant v : variants) names.push_back(qnn::variant_name(v));
+    const std::string refusal = scalar_baseline_refusals(names, true);
+    if (!refusal.empty()) throw ConfigError(refusal);
   }
   std::vector<qnn::Dataset> sets;
   for (const auto& [name, path] : config["data"]["test_sets"].items()) {

@@ -12,6 +12,7 @@ struct QnnOptions {
   bool overwrite = false;
   int repetitions = 9;
   double min_time = 0.05;
+  bool allow_scalar_baselines = false;  // harness/baseline_simd_guard.h
   std::string command_line;
 };
 

@@ -2,7 +2,8 @@
 # structure; baselines agree with the reference.
 set(expect ${CMAKE_CURRENT_SOURCE_DIR}/expect_exit.sh)
 set(bad ${CMAKE_CURRENT_SOURCE_DIR}/bad_configs)
-set(qbench $<TARGET_FILE:qbench>)
+# Cross builds: qbench is started by a host script (expect_exit.sh), so through the emulator.
+set(qbench ${CMAKE_CROSSCOMPILING_EMULATOR} $<TARGET_FILE:qbench>)
 foreach(case IN ITEMS
     "unknown-key|repititions: unknown key"
     "wrong-type|repetitions: must be a whole number"
@@ -54,9 +55,26 @@ add_test(NAME cli_rejects_unknown_option
 add_test(NAME qbench_verifies_every_kernel_on_the_paper_shapes
          COMMAND ${qbench} verify --config ${PROJECT_SOURCE_DIR}/configs/paper-table.json)
 
-add_executable(harness_tests results_file_test.cc baselines_test.cc peak_test.cc)
-target_link_libraries(harness_tests PRIVATE qbench_kernels nlohmann_json::nlohmann_json GTest::gtest_main)
+add_executable(harness_tests results_file_test.cc baselines_test.cc peak_test.cc baseline_simd_test.cc
+                             ${PROJECT_SOURCE_DIR}/harness/baseline_simd_guard.cc)
+target_include_directories(harness_tests PRIVATE ${PROJECT_SOURCE_DIR}/harness)
+target_link_libraries(harness_tests PRIVATE qbench_kernels qbench_results qbench_baselines nlohmann_json::nlohmann_json
+                                            GTest::gtest_main)
 target_compile_definitions(harness_tests PRIVATE QBENCH_EXE="$<TARGET_FILE:qbench>"
                                                  QBENCH_SOURCE_DIR="${PROJECT_SOURCE_DIR}")
 add_dependencies(harness_tests qbench)
 gtest_discover_tests(harness_tests DISCOVERY_MODE PRE_TEST)
+
+# A build whose baselines have no SIMD flags (LOWBIT_BASELINES_NATIVE=OFF: make test-sanitizers) has a
+# scalar gemmlowp on x86-64 (no SSE4.1 by default) and scalar Eigen and gemmlowp on armhf: qbench must
+# refuse to time it on a CPU with SIMD, and time it when told to.
+if(NOT QBENCH_BASELINE_FLAGS AND NOT CMAKE_CXX_FLAGS AND LOWBIT_ARCH MATCHES "^(x86_64|armv7)$")
+  add_test(NAME qbench_refuses_scalar_gemmlowp
+           COMMAND ${expect} 2 "gemmlowp was compiled without SIMD"
+                   ${qbench} run --config ${PROJECT_SOURCE_DIR}/configs/quick.json --kernels uint8_gemmlowp
+                   --out ${CMAKE_CURRENT_BINARY_DIR}/refused.json --overwrite)
+  add_test(NAME qbench_times_scalar_gemmlowp_when_allowed
+           COMMAND ${qbench} run --config ${PROJECT_SOURCE_DIR}/configs/quick.json --kernels uint8_gemmlowp
+                   --repetitions 1 --min-time 0.000001 --allow-scalar-baselines
+                   --out ${CMAKE_CURRENT_BINARY_DIR}/allowed.json --overwrite)
+endif()

@@ -7,6 +7,8 @@
 #include <fstream>
 
 #include "lowbit/gemm.h"
+#include "pinned_core.h"
+#include "simd_info.h"
 
 namespace qbench {
 namespace {
@@ -70,6 +72,8 @@ nlohmann::json provenance() {
   p["compiler"] = QBENCH_COMPILER;
   p["cxx_flags"] = QBENCH_CXX_FLAGS;
   p["baseline_flags"] = QBENCH_BASELINE_FLAGS;
+  p["baseline_simd"] = {{"eigen", eigen_compiled_simd().instruction_sets},
+                        {"gemmlowp", gemmlowp_compiled_simd().instruction_sets}};
   p["kernel_isa_flags"] = "per file: __avx2 -mavx2 -mfma; __avx512bw +-mavx512f/bw/vl/dq; "
                           "__avx512vnni +-mavx512vnni; __neon -mfpu=neon; __neondot "
                           "-march=armv8.2-a+dotprod";
@@ -77,6 +81,7 @@ nlohmann::json provenance() {
   p["arch"] = QBENCH_ARCH;
   p["cpu_model"] = cpu_model();
   p["host"] = host_name();
+  p["pinned_core"] = pinned_core();
   nlohmann::json isas = nlohmann::json::array();
   for (lowbit::Isa isa : {lowbit::Isa::kScalar, lowbit::Isa::kNeon, lowbit::Isa::kNeon64,
                           lowbit::Isa::kNeonDot, lowbit::Isa::kAvx2, lowbit::Isa::kAvx512bw,
