@@ -6,7 +6,7 @@
 #                                      the OCR-B font the QNN test sets are drawn with)
 #   scripts/install-deps.sh --test     + what `make test` needs (qemu, valgrind; on amd64 the ARM cross
 #                                      compilers and the armhf/arm64 libraries of the cross builds)
-#   scripts/install-deps.sh --train    + what `make train` needs (PyTorch)
+#   scripts/install-deps.sh --train    + what `make train`, `make fxp` and `make distortion` need
 #   --dry-run                          print the package set and install nothing
 #   --arch armhf|arm64|amd64           the architecture to print the set for (with --dry-run)
 set -euo pipefail
@@ -44,14 +44,17 @@ fi
 skipped=()
 if [ "$arch" = armhf ]; then
   skipped+=("libdnnl-dev (oneDNN is not packaged for armhf: the onednn_s8 and onednn_f32 baselines are skipped)")
+  skipped+=("python3-torch (PyTorch is not packaged for armhf: make reproduce skips the fixed-point and distortion evaluations)")
 else
   optional+=(libdnnl-dev)
+  # The fixed-point and distortion evaluations of make reproduce run the committed models in PyTorch.
+  required+=(python3-torch)
 fi
 # Debian's npm conflicts with a nodejs installed from elsewhere ("held broken packages"): any npm will do.
 command -v npm >/dev/null 2>&1 || required+=(npm)
 cross_archs=()
 if $test; then
-  required+=(qemu-user valgrind)
+  required+=(qemu-user valgrind python3-yaml)
   if [ "$arch" = amd64 ]; then
     # The ARM cross builds (scripts/cross-build.sh): compilers, and the target's libraries that are
     # co-installable through multiarch. XNNPACK, pthreadpool, cpuinfo and oneDNN are not (their -dev
@@ -61,7 +64,10 @@ if $test; then
                libbenchmark-dev:armhf libgtest-dev:armhf libbenchmark-dev:arm64 libgtest-dev:arm64)
   fi
 fi
-if $train; then required+=(python3-torch); fi
+if $train && [ "$arch" = armhf ]; then
+  echo "install-deps.sh: --train needs python3-torch, which Debian does not package for armhf" >&2
+  exit 2
+fi
 
 if $dry_run; then
   echo "architecture: $arch"

@@ -57,9 +57,15 @@ def test_cross_compilers_and_target_libraries_only_for_tests_on_amd64():
     assert "g++-arm-linux-gnueabihf" not in dry_run("--arch", "amd64")["required"]
 
 
-def test_train_adds_torch():
-    assert "python3-torch" in dry_run("--arch", "armhf", "--train")["required"]
-    assert "python3-torch" not in dry_run("--arch", "armhf")["required"]
+def test_torch_where_debian_packages_it():
+    for arch in ("amd64", "arm64"):
+        assert "python3-torch" in dry_run("--arch", arch)["required"]
+    armhf = dry_run("--arch", "armhf")
+    assert "python3-torch" not in armhf["required"]
+    assert any(line.startswith("python3-torch (PyTorch is not packaged for armhf") for line in armhf["skipped"])
+    result = subprocess.run([str(SCRIPT), "--dry-run", "--arch", "armhf", "--train"], capture_output=True, text=True)
+    assert result.returncode == 2
+    assert "python3-torch, which Debian does not package for armhf" in result.stderr
 
 
 @pytest.mark.parametrize("args", [["--dry-run", "--arch", "i386"], ["--frobnicate"]])
