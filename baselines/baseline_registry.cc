@@ -35,7 +35,8 @@ void add_baseline_kernels(KernelRegistry& registry) {
 #ifdef QBENCH_HAVE_XNNPACK
   registry.add(xnnpack_u8_kernel());
 #else
-  registry.add(missing_library("xnnpack_u8", "XNNPACK was not found at build time (install libxnnpack-dev, rebuild)"));
+  registry.add(
+      missing_library("xnnpack_u8", "XNNPACK was not found at build time (install libxnnpack-dev, rebuild)"));
 #endif
 }
 

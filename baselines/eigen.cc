@@ -8,8 +8,8 @@ namespace qbench {
 namespace {
 
 std::string eigen_version() {
-  return "Eigen " + std::to_string(EIGEN_WORLD_VERSION) + "." + std::to_string(EIGEN_MAJOR_VERSION) +
-         "." + std::to_string(EIGEN_MINOR_VERSION) + " (" + Eigen::SimdInstructionSetsInUse() + ")";
+  return "Eigen " + std::to_string(EIGEN_WORLD_VERSION) + "." + std::to_string(EIGEN_MAJOR_VERSION) + "." +
+         std::to_string(EIGEN_MINOR_VERSION) + " (" + Eigen::SimdInstructionSetsInUse() + ")";
 }
 
 template <typename Scalar, int kOrder>
@@ -35,15 +35,19 @@ class PreparedEigen : public PreparedGemm {
     run();
     const bool row_major = kOrder == Eigen::RowMajor;
     const std::ptrdiff_t rs = row_major ? r_.cols() : 1, cs = row_major ? 1 : r_.rows();
-    if constexpr (std::is_same_v<Scalar, float>) return compare_float(problem_, r_.data(), rs, cs);
-    else return compare_exact(problem_, r_.data(), rs, cs);
+    if constexpr (std::is_same_v<Scalar, float>)
+      return compare_float(problem_, r_.data(), rs, cs);
+    else
+      return compare_exact(problem_, r_.data(), rs, cs);
   }
 
  private:
   static Scalar value(uint8_t q, int32_t zero, float scale) {
     const int32_t centred = static_cast<int32_t>(q) - zero;
-    if constexpr (std::is_same_v<Scalar, float>) return scale * static_cast<float>(centred);
-    else return centred;
+    if constexpr (std::is_same_v<Scalar, float>)
+      return scale * static_cast<float>(centred);
+    else
+      return centred;
   }
 
   const GemmProblem& problem_;

@@ -20,10 +20,8 @@ class PreparedGemmlowp : public PreparedGemm {
     const GemmShape& s = problem_.shape;
     gemmlowp::MatrixMap<const uint8_t, gemmlowp::MapOrder::RowMajor> lhs(problem_.w.data(), s.height,
                                                                          s.depth);
-    gemmlowp::MatrixMap<const uint8_t, gemmlowp::MapOrder::RowMajor> rhs(problem_.x.data(), s.depth,
-                                                                         s.width);
-    gemmlowp::MatrixMap<int32_t, gemmlowp::MapOrder::RowMajor> result(result_.data(), s.height,
-                                                                      s.width);
+    gemmlowp::MatrixMap<const uint8_t, gemmlowp::MapOrder::RowMajor> rhs(problem_.x.data(), s.depth, s.width);
+    gemmlowp::MatrixMap<int32_t, gemmlowp::MapOrder::RowMajor> result(result_.data(), s.height, s.width);
     // gemmlowp adds its offsets: (w + lhs_offset)(x + rhs_offset).
     gemmlowp::GemmWithOutputPipeline<uint8_t, int32_t, gemmlowp::DefaultL8R8BitDepthParams>(
         &context_, lhs, rhs, &result, -problem_.w_zero, -problem_.x_zero, std::make_tuple());
@@ -47,7 +45,9 @@ GemmKernel gemmlowp_uint8_kernel() {
   k.description = "gemmlowp uint8 x uint8 -> int32, empty output pipeline";
   k.supports_prepacked = false;
   k.unavailable = [] { return std::string(); };
-  k.implementation = [] { return "gemmlowp, " + gemmlowp_compiled_simd().instruction_sets + " kernel, 1 thread"; };
+  k.implementation = [] {
+    return "gemmlowp, " + gemmlowp_compiled_simd().instruction_sets + " kernel, 1 thread";
+  };
   k.prepare = [](const GemmProblem& p, WeightsMode) -> std::unique_ptr<PreparedGemm> {
     return std::make_unique<PreparedGemmlowp>(p);
   };

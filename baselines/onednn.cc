@@ -45,8 +45,7 @@ constexpr const char* kRuntime = "unknown CPU runtime";
 // omp_set_num_threads of the OpenMP runtime libdnnl uses, or null when the build needs none.
 SetNumThreads omp_set_num_threads_fn() {
 #if DNNL_CPU_RUNTIME == DNNL_RUNTIME_OMP
-  static const SetNumThreads fn =
-      reinterpret_cast<SetNumThreads>(dlsym(RTLD_DEFAULT, "omp_set_num_threads"));
+  static const SetNumThreads fn = reinterpret_cast<SetNumThreads>(dlsym(RTLD_DEFAULT, "omp_set_num_threads"));
   return fn;
 #else
   return nullptr;
@@ -87,17 +86,16 @@ std::string onednn_s8_unavailable() {
     std::vector<int32_t> c(n * n, 0);
     const int32_t zero = 0;
     one_thread();
-    const dnnl_status_t status = dnnl_gemm_u8s8s32('N', 'N', 'F', n, n, n, 1.0f, a.data(), n, 0,
-                                                   b.data(), n, 0, 0.0f, c.data(), n, &zero);
-    if (status != dnnl_success)
-      return std::string("dnnl_gemm_u8s8s32 failed: ") + dnnl_status2str(status);
+    const dnnl_status_t status = dnnl_gemm_u8s8s32('N', 'N', 'F', n, n, n, 1.0f, a.data(), n, 0, b.data(), n,
+                                                   0, 0.0f, c.data(), n, &zero);
+    if (status != dnnl_success) return std::string("dnnl_gemm_u8s8s32 failed: ") + dnnl_status2str(status);
     const int32_t want = n * 255 * -128;
     if (c[0] == want) return std::string();
     return std::string("oneDNN's gemm_u8s8s32 is inexact on ISA ") +
            dnnl_cpu_isa2str(dnnl_get_effective_cpu_isa()) +
            " (no VNNI: 16-bit intermediate sums saturate for full-range 8-bit operands; all-255 x "
-           "all-(-128) depth " + std::to_string(n) + " gave " + std::to_string(c[0]) + ", not " +
-           std::to_string(want) + ")";
+           "all-(-128) depth " +
+           std::to_string(n) + " gave " + std::to_string(c[0]) + ", not " + std::to_string(want) + ")";
   }();
   return why;
 }
@@ -135,8 +133,8 @@ class PreparedOnednnS8 : public PreparedGemm {
     // C (M x N) = (op(A) - ao)(op(B) - bo): M = width, N = height, K = depth.
     // A = X stored K x M (lda = width), B = W stored N x K (ldb = depth), C ldc = height.
     const dnnl_status_t status = dnnl_gemm_u8s8s32(
-        'T', 'T', 'F', s.width, s.height, s.depth, 1.0f, problem_.x.data(), s.width, x_offset_,
-        w_s8_.data(), s.depth, w_offset_, 0.0f, result_.data(), s.height, &kZeroOffset);
+        'T', 'T', 'F', s.width, s.height, s.depth, 1.0f, problem_.x.data(), s.width, x_offset_, w_s8_.data(),
+        s.depth, w_offset_, 0.0f, result_.data(), s.height, &kZeroOffset);
     check_status(status, "dnnl_gemm_u8s8s32");
   }
 
@@ -168,9 +166,8 @@ class PreparedOnednnF32 : public PreparedGemm {
   void run() override {
     one_thread();
     const GemmShape& s = problem_.shape;
-    const dnnl_status_t status =
-        dnnl_sgemm('N', 'N', s.height, s.width, s.depth, 1.0f, w_.data(), s.depth, x_.data(), s.width,
-                   0.0f, result_.data(), s.width);
+    const dnnl_status_t status = dnnl_sgemm('N', 'N', s.height, s.width, s.depth, 1.0f, w_.data(), s.depth,
+                                            x_.data(), s.width, 0.0f, result_.data(), s.width);
     check_status(status, "dnnl_sgemm");
   }
 
@@ -209,9 +206,9 @@ GemmKernel onednn_s8_kernel() {
 }
 
 GemmKernel onednn_f32_kernel() {
-  return onednn_kernel<PreparedOnednnF32>(
-      "onednn_f32", "oneDNN sgemm on the dequantized float32 operands, one thread", "sgemm",
-      onednn_unavailable);
+  return onednn_kernel<PreparedOnednnF32>("onednn_f32",
+                                          "oneDNN sgemm on the dequantized float32 operands, one thread",
+                                          "sgemm", onednn_unavailable);
 }
 
 }  // namespace qbench

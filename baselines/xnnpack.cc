@@ -42,13 +42,20 @@ namespace {
 
 const char* status_name(xnn_status status) {
   switch (status) {
-    case xnn_status_success: return "success";
-    case xnn_status_uninitialized: return "uninitialized";
-    case xnn_status_invalid_parameter: return "invalid parameter";
-    case xnn_status_invalid_state: return "invalid state";
-    case xnn_status_unsupported_parameter: return "unsupported parameter";
-    case xnn_status_unsupported_hardware: return "unsupported hardware";
-    case xnn_status_out_of_memory: return "out of memory";
+    case xnn_status_success:
+      return "success";
+    case xnn_status_uninitialized:
+      return "uninitialized";
+    case xnn_status_invalid_parameter:
+      return "invalid parameter";
+    case xnn_status_invalid_state:
+      return "invalid state";
+    case xnn_status_unsupported_parameter:
+      return "unsupported parameter";
+    case xnn_status_unsupported_hardware:
+      return "unsupported hardware";
+    case xnn_status_out_of_memory:
+      return "out of memory";
   }
   return "unknown status";
 }
@@ -66,8 +73,7 @@ xnn_status xnnpack_initialized() {
 
 std::string xnnpack_unavailable() {
   const xnn_status status = xnnpack_initialized();
-  if (status != xnn_status_success)
-    return std::string("xnn_initialize failed: ") + status_name(status);
+  if (status != xnn_status_success) return std::string("xnn_initialize failed: ") + status_name(status);
   return "";
 }
 
@@ -173,14 +179,14 @@ class PreparedXnnpack : public PreparedGemm {
   xnn_operator_t create() const {
     const GemmShape& s = problem_.shape;
     xnn_operator_t op = nullptr;
-    check_status(xnn_create_fully_connected_nc_qu8(
-                     /*input_channels=*/s.depth, /*output_channels=*/s.height,
-                     /*input_stride=*/s.depth, /*output_stride=*/s.height,
-                     static_cast<uint8_t>(problem_.x_zero), problem_.x_scale,
-                     static_cast<uint8_t>(problem_.w_zero), problem_.w_scale, problem_.w.data(),
-                     bias_.data(), kOutputZero, output_scale_, /*output_min=*/0, /*output_max=*/255,
-                     /*flags=*/0, &op),
-                 "xnn_create_fully_connected_nc_qu8");
+    check_status(
+        xnn_create_fully_connected_nc_qu8(
+            /*input_channels=*/s.depth, /*output_channels=*/s.height,
+            /*input_stride=*/s.depth, /*output_stride=*/s.height, static_cast<uint8_t>(problem_.x_zero),
+            problem_.x_scale, static_cast<uint8_t>(problem_.w_zero), problem_.w_scale, problem_.w.data(),
+            bias_.data(), kOutputZero, output_scale_, /*output_min=*/0, /*output_max=*/255,
+            /*flags=*/0, &op),
+        "xnn_create_fully_connected_nc_qu8");
     return op;
   }
 
@@ -200,8 +206,7 @@ class PreparedXnnpack : public PreparedGemm {
 GemmKernel xnnpack_u8_kernel() {
   GemmKernel k;
   k.id = "xnnpack_u8";
-  k.description =
-      "XNNPACK fully_connected_nc_qu8: uint8 x uint8 -> int32, requantized to uint8, one thread";
+  k.description = "XNNPACK fully_connected_nc_qu8: uint8 x uint8 -> int32, requantized to uint8, one thread";
   k.supports_prepacked = true;
   k.unavailable = xnnpack_unavailable;
   k.implementation = [] {

@@ -30,7 +30,8 @@ bool cpu_has_simd_for(BaselineLibrary library) {
 #endif
 }
 
-std::string scalar_baseline_refusal(BaselineLibrary library, const CompiledSimd& compiled, bool cpu_has_simd) {
+std::string scalar_baseline_refusal(BaselineLibrary library, const CompiledSimd& compiled,
+                                    bool cpu_has_simd) {
   if (library == BaselineLibrary::kNone || compiled.vectorized || !cpu_has_simd) return "";
   const char* name = library == BaselineLibrary::kEigen ? "Eigen" : "gemmlowp";
   return std::string(name) + " was compiled without SIMD (it reports '" + compiled.instruction_sets +

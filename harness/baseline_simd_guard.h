@@ -13,7 +13,7 @@ namespace qbench {
 
 // The header-only library a kernel id or QNN variant is computed by, where it matters here.
 enum class BaselineLibrary { kNone, kEigen, kGemmlowp };
-BaselineLibrary library_of_kernel(const std::string& kernel_id);  // float32*, int32: Eigen
+BaselineLibrary library_of_kernel(const std::string& kernel_id);     // float32*, int32: Eigen
 BaselineLibrary library_of_qnn_variant(const std::string& variant);  // float, q32: Eigen
 
 // Whether this CPU has a SIMD kernel of `library` that a build could have used (ARMv7: NEON at

@@ -33,7 +33,8 @@ int dimension(const json& value, const std::string& where) {
 
 void check_shape_size(const GemmShape& s, const std::string& where) {
   constexpr double kMaxElements = 1 << 28;  // 256 MiB of 8-bit operand
-  const double hd = double(s.height) * s.depth, dw = double(s.depth) * s.width, hw = double(s.height) * s.width;
+  const double hd = double(s.height) * s.depth, dw = double(s.depth) * s.width,
+               hw = double(s.height) * s.width;
   if (hd > kMaxElements || dw > kMaxElements || hw > kMaxElements)
     throw ConfigError(where + ": shape " + s.str() + " has a matrix of more than 2^28 elements");
 }
@@ -81,8 +82,8 @@ const char* weights_mode_name(WeightsMode mode) {
 
 Config parse_config(const json& doc, const std::string& origin) {
   if (!doc.is_object()) throw ConfigError(origin + ": the top level must be a JSON object");
-  static const std::set<std::string> known = {"name",    "description", "kernels", "shapes",
-                                              "repetitions", "min_time", "weights", "seed"};
+  static const std::set<std::string> known = {"name",        "description", "kernels", "shapes",
+                                              "repetitions", "min_time",    "weights", "seed"};
   for (const auto& [key, _] : doc.items())
     if (known.count(key) == 0) throw ConfigError(origin + ": " + key + ": unknown key");
   for (const char* required : {"name", "kernels", "shapes"})
@@ -122,12 +123,16 @@ Config parse_config(const json& doc, const std::string& origin) {
   }
   if (doc.contains("weights")) {
     const json& w = doc["weights"];
-    if (w == "per_call") c.weights = WeightsMode::kPackedPerCall;
-    else if (w == "prepacked") c.weights = WeightsMode::kPrepacked;
-    else throw ConfigError(where("weights") + ": must be \"per_call\" or \"prepacked\", got " + w.dump());
+    if (w == "per_call")
+      c.weights = WeightsMode::kPackedPerCall;
+    else if (w == "prepacked")
+      c.weights = WeightsMode::kPrepacked;
+    else
+      throw ConfigError(where("weights") + ": must be \"per_call\" or \"prepacked\", got " + w.dump());
   }
   if (doc.contains("seed")) {
-    if (!doc["seed"].is_number_unsigned()) throw ConfigError(where("seed") + ": must be a non-negative whole number");
+    if (!doc["seed"].is_number_unsigned())
+      throw ConfigError(where("seed") + ": must be a non-negative whole number");
     c.seed = doc["seed"].get<uint64_t>();
   }
   return c;

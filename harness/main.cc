@@ -31,7 +31,8 @@ void add_plan_options(CLI::App* app, Overrides& o) {
   app->add_option("--config", o.config_path, "JSON config (see README: Configs)")->required();
   app->add_option("--shapes", o.shapes, "HxWxD[,HxWxD...]: replaces the config's shapes");
   app->add_option("--kernels", o.kernels, "a,b,...: replaces the config's kernels (see `qbench list`)");
-  app->add_option("--repetitions", o.repetitions, "repetitions per (kernel, shape)")->check(CLI::Range(1, 1000));
+  app->add_option("--repetitions", o.repetitions, "repetitions per (kernel, shape)")
+      ->check(CLI::Range(1, 1000));
   app->add_option("--min-time", o.min_time, "minimum seconds per repetition")->check(CLI::Range(1e-6, 60.0));
   app->add_option("--weights", o.weights, "per_call (default) or prepacked")
       ->check(CLI::IsMember({"per_call", "prepacked"}));
@@ -43,7 +44,8 @@ Config resolve(const Overrides& o) {
   if (!o.kernels.empty()) c.kernels = parse_kernel_list(o.kernels, "--kernels");
   if (o.repetitions > 0) c.repetitions = o.repetitions;
   if (o.min_time > 0) c.min_time = o.min_time;
-  if (!o.weights.empty()) c.weights = o.weights == "prepacked" ? WeightsMode::kPrepacked : WeightsMode::kPackedPerCall;
+  if (!o.weights.empty())
+    c.weights = o.weights == "prepacked" ? WeightsMode::kPrepacked : WeightsMode::kPackedPerCall;
   return c;
 }
 
@@ -106,12 +108,15 @@ int main(int argc, char** argv) {
   CLI::App* list = app.add_subcommand("list", "kernels and ISA paths usable on this CPU, and why any is not");
 
   QnnOptions qnn_options;
-  CLI::App* qnn = app.add_subcommand("qnn", "the paper's QNN test: accuracy and time of the MRZ network variants");
+  CLI::App* qnn =
+      app.add_subcommand("qnn", "the paper's QNN test: accuracy and time of the MRZ network variants");
   qnn->add_option("--config", qnn_options.config_path, "QNN config (configs/qnn-mrz.json)")->required();
   qnn->add_option("--out", qnn_options.out_path, "results file (default: results/qnn-<host>-<time>.json)");
   qnn->add_flag("--overwrite", qnn_options.overwrite, "replace an existing results file");
-  qnn->add_option("--repetitions", qnn_options.repetitions, "repetitions per cell")->check(CLI::Range(1, 1000));
-  qnn->add_option("--min-time", qnn_options.min_time, "minimum seconds per repetition")->check(CLI::Range(1e-6, 60.0));
+  qnn->add_option("--repetitions", qnn_options.repetitions, "repetitions per cell")
+      ->check(CLI::Range(1, 1000));
+  qnn->add_option("--min-time", qnn_options.min_time, "minimum seconds per repetition")
+      ->check(CLI::Range(1e-6, 60.0));
   qnn->add_flag("--no-peak", no_peak, "do not measure the peak rates first (~0.2 s; `qbench peak`)");
 
   PeakOptions peak_options{9, 0.02};
@@ -141,13 +146,13 @@ int main(int argc, char** argv) {
     std::ostringstream command;
     for (int i = 0; i < argc; ++i) command << (i ? " " : "") << argv[i];
     if (qnn->parsed()) {
-      if (qnn_options.out_path.empty())
-        qnn_options.out_path = default_results_path("qnn");
+      if (qnn_options.out_path.empty()) qnn_options.out_path = default_results_path("qnn");
       qnn_options.command_line = command.str();
       return run_qnn(qnn_options);
     }
     sweep.config = resolve(run_overrides);
-    const std::string refusal = allow_scalar_baselines ? "" : scalar_baseline_refusals(sweep.config.kernels, false);
+    const std::string refusal =
+        allow_scalar_baselines ? "" : scalar_baseline_refusals(sweep.config.kernels, false);
     if (!refusal.empty()) throw ConfigError(refusal);
     sweep.config_path = run_overrides.config_path;
     sweep.interleave = !no_interleave;

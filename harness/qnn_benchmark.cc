@@ -78,7 +78,8 @@ int run_qnn(const QnnOptions& options) {
   const json config = read_json_file(origin);
   check_results_path(options.out_path, options.overwrite);
   const std::string weights_path = string_field(config, "weights", origin);
-  if (!config.contains("data") || !config["data"].contains("test_sets") || !config["data"]["test_sets"].is_object())
+  if (!config.contains("data") || !config["data"].contains("test_sets") ||
+      !config["data"]["test_sets"].is_object())
     throw ConfigError(origin + ": data.test_sets: missing or not an object {name: file}");
   std::vector<qnn::Variant> variants;
   if (config.contains("variants")) {
@@ -86,7 +87,8 @@ int run_qnn(const QnnOptions& options) {
     for (const json& name : config["variants"]) {
       qnn::Variant v;
       if (!name.is_string() || !qnn::variant_from_name(name.get<std::string>(), &v))
-        throw ConfigError(origin + ": variants: unknown variant " + name.dump() + " (float, q8, q4, q32, q4_6)");
+        throw ConfigError(origin + ": variants: unknown variant " + name.dump() +
+                          " (float, q8, q4, q32, q4_6)");
       variants.push_back(v);
     }
   }
@@ -134,12 +136,13 @@ int run_qnn(const QnnOptions& options) {
   for (qnn::Variant v : variants) {
     gemms[qnn::variant_name(v)] = net.gemm_name(v);
     if (v != qnn::Variant::kFloat)
-      levels[qnn::variant_name(v)] = {{"activations", net.activation_levels(v)}, {"weights", net.weight_levels(v)}};
+      levels[qnn::variant_name(v)] = {{"activations", net.activation_levels(v)},
+                                      {"weights", net.weight_levels(v)}};
     for (const qnn::Dataset& set : sets) {
       const double pct = qnn::accuracy(net, set, v);
       accuracy[qnn::variant_name(v)][set.name] = pct;
-      std::fprintf(stderr, "qbench qnn: %-7s (%s) on %-9s %6.2f %% of %d images\n", qnn::variant_paper_name(v),
-                   net.gemm_name(v).c_str(), set.name.c_str(), pct, set.count);
+      std::fprintf(stderr, "qbench qnn: %-7s (%s) on %-9s %6.2f %% of %d images\n",
+                   qnn::variant_paper_name(v), net.gemm_name(v).c_str(), set.name.c_str(), pct, set.count);
     }
     if (interrupted()) break;
   }
@@ -152,14 +155,20 @@ int run_qnn(const QnnOptions& options) {
     net.forward(timing_set.image(0), variants[i], std::vector<float>(qnn::kNumClasses).data());  // warm up
     cells.push_back(forward_cell(net, timing_set, variants[i], cycle));
   }
-  std::cerr << "qbench qnn: timing " << cells.size() << " cells x " << options.repetitions << " repetitions\n";
-  const TimedRounds timed = interrupted() ? TimedRounds{json::object(), json::array(), true}
-                                          : time_in_rounds(cells, options.repetitions, options.min_time, true, 1);
+  std::cerr << "qbench qnn: timing " << cells.size() << " cells x " << options.repetitions
+            << " repetitions\n";
+  const TimedRounds timed = interrupted()
+                                ? TimedRounds{json::object(), json::array(), true}
+                                : time_in_rounds(cells, options.repetitions, options.min_time, true, 1);
 
   json layers = json::array();
   for (const qnn::LayerInfo& l : net.layers())
-    layers.push_back({{"kind", l.kind}, {"in_channels", l.in_channels}, {"out_channels", l.out_channels},
-                      {"kernel", l.kernel}, {"stride", l.stride}, {"macs", l.macs}});
+    layers.push_back({{"kind", l.kind},
+                      {"in_channels", l.in_channels},
+                      {"out_channels", l.out_channels},
+                      {"kernel", l.kernel},
+                      {"stride", l.stride},
+                      {"macs", l.macs}});
   json set_sizes = json::object();
   for (const qnn::Dataset& set : sets) set_sizes[set.name] = set.count;
   Measurement m;
@@ -168,19 +177,21 @@ int run_qnn(const QnnOptions& options) {
   m.config_path = options.config_path;
   m.config = config;
   m.timed = kTimed;
-  m.fields = {{"qnn", {{"weights", weights_path},
-                       {"weights_sha256", file_sha256(weights_path)},
-                       {"accuracy_pct", accuracy},
-                       {"test_set_sizes", set_sizes},
-                       {"timing_set", timing_set.name},
-                       {"gemm", gemms},
-                       {"levels", levels},
-                       {"layers", layers}}}};
+  m.fields = {{"qnn",
+               {{"weights", weights_path},
+                {"weights_sha256", file_sha256(weights_path)},
+                {"accuracy_pct", accuracy},
+                {"test_set_sizes", set_sizes},
+                {"timing_set", timing_set.name},
+                {"gemm", gemms},
+                {"levels", levels},
+                {"layers", layers}}}};
   m.context = timed.context;
   m.benchmarks = timed.benchmarks;
   write_results(options.out_path, m);
   if (timed.interrupted) {
-    std::cerr << "qbench: interrupted; what was measured is in " << options.out_path << " (marked \"partial\": true)\n";
+    std::cerr << "qbench: interrupted; what was measured is in " << options.out_path
+              << " (marked \"partial\": true)\n";
     return 130;
   }
   std::cerr << "qbench: wrote " << options.out_path << "\n";

@@ -128,12 +128,13 @@ int run_sweep(const SweepOptions& options) {
   m.config_path = options.config_path;
   m.config = config.source;
   m.timed = kTimed;
-  m.fields = {{"effective", {{"kernels", config.kernels},
-                             {"shapes", shape_labels(config.shapes)},
-                             {"repetitions", config.repetitions},
-                             {"min_time", config.min_time},
-                             {"seed", config.seed},
-                             {"interleaved", options.interleave}}},
+  m.fields = {{"effective",
+               {{"kernels", config.kernels},
+                {"shapes", shape_labels(config.shapes)},
+                {"repetitions", config.repetitions},
+                {"min_time", config.min_time},
+                {"seed", config.seed},
+                {"interleaved", options.interleave}}},
               {"weights_mode", weights_mode_name(config.weights)},
               {"kernels", kernels},
               {"skipped", plan.skipped},
@@ -150,7 +151,8 @@ int run_sweep(const SweepOptions& options) {
   }
   std::cerr << "qbench: wrote " << options.out_path << "\n";
   if (plan.failures > 0) {
-    std::cerr << "qbench: " << plan.failures << " (kernel, shape) pairs FAILED verification and were not timed\n";
+    std::cerr << "qbench: " << plan.failures
+              << " (kernel, shape) pairs FAILED verification and were not timed\n";
     return 1;
   }
   return 0;

@@ -10,7 +10,7 @@ namespace qbench {
 struct SweepOptions {
   Config config;
   std::string config_path;
-  std::string out_path;      // results file; never overwritten unless `overwrite`
+  std::string out_path;  // results file; never overwritten unless `overwrite`
   bool overwrite = false;
   bool interleave = true;    // random interleaving of repetitions (Google Benchmark)
   std::string command_line;  // for provenance

@@ -46,9 +46,18 @@ json aggregates_of(const std::vector<json>& runs) {
   const json& first = runs.front();
   std::vector<std::string> fields = {"real_time", "cpu_time"};
   for (const auto& [key, value] : first.items()) {
-    static const std::vector<std::string> standard = {
-        "name", "family_index", "per_family_instance_index", "run_name", "run_type", "repetitions",
-        "repetition_index", "threads", "iterations", "real_time", "cpu_time", "time_unit"};
+    static const std::vector<std::string> standard = {"name",
+                                                      "family_index",
+                                                      "per_family_instance_index",
+                                                      "run_name",
+                                                      "run_type",
+                                                      "repetitions",
+                                                      "repetition_index",
+                                                      "threads",
+                                                      "iterations",
+                                                      "real_time",
+                                                      "cpu_time",
+                                                      "time_unit"};
     if (value.is_number() && std::find(standard.begin(), standard.end(), key) == standard.end())
       fields.push_back(key);
   }
@@ -148,8 +157,7 @@ TimedRounds time_in_rounds(const std::vector<TimedCell>& cells, int repetitions,
       runs_of[cell].push_back(run);
     }
     if (g_interrupted) break;
-    const double elapsed =
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     std::fprintf(stderr, "qbench: repetition %d of %d done (%zu cells), %.0f s elapsed, ~%.0f s to go\n",
                  round + 1, repetitions, cells.size(), elapsed,
                  elapsed / (round + 1) * (repetitions - round - 1));

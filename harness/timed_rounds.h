@@ -18,9 +18,9 @@
 namespace qbench {
 
 struct TimedCell {
-  std::string name;                                  // the benchmark name, e.g. gemm/uint4/8/100/10
-  std::function<void()> run;                         // one iteration
-  std::function<void(benchmark::State&)> counters;   // sets state.counters after the loop
+  std::string name;                                 // the benchmark name, e.g. gemm/uint4/8/100/10
+  std::function<void()> run;                        // one iteration
+  std::function<void(benchmark::State&)> counters;  // sets state.counters after the loop
 };
 
 struct TimedRounds {

@@ -63,8 +63,8 @@ TEST(PinnedCore, ReadsTypeClockAndGovernorOfOneCore) {
   std::ofstream(cpufreq / "scaling_governor") << "ondemand\n";
   std::ofstream cpuinfo(root / "cpuinfo");
   for (int cpu = 0; cpu < 8; ++cpu)
-    cpuinfo << "processor\t: " << cpu << "\nCPU implementer\t: 0x41\nCPU part\t: "
-            << (cpu < 4 ? "0xc07" : "0xc0f") << "\n\n";
+    cpuinfo << "processor\t: " << cpu
+            << "\nCPU implementer\t: 0x41\nCPU part\t: " << (cpu < 4 ? "0xc07" : "0xc0f") << "\n\n";
   cpuinfo.close();
   const nlohmann::json core = core_facts(5, (root / "cpu").string(), (root / "cpuinfo").string());
   EXPECT_EQ(core["cpu"], 5);

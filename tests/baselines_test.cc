@@ -1,6 +1,6 @@
 // Every kernel the runner knows (ours, each of our paths, and the baseline libraries), checked the way
-// the runner checks it before timing: prepare() on a shared GemmProblem, then check() == "". One test per kernel id,
-// over the paper's 18 shapes and odd ones, in both weights modes where the kernel supports
+// the runner checks it before timing: prepare() on a shared GemmProblem, then check() == "". One test per
+// kernel id, over the paper's 18 shapes and odd ones, in both weights modes where the kernel supports
 // prepacking. A kernel unavailable here (library not built, CPU without the ISA...) is skipped with
 // its reason.
 #include <gtest/gtest.h>
@@ -22,9 +22,8 @@ std::vector<GemmShape> shapes() {
     for (int width : {100, 400, 1600})
       for (int depth : {10, 40, 100}) all.push_back({height, width, depth});
   const std::vector<GemmShape> odd = {
-      {1, 1, 1},      {3, 2, 1},     {5, 17, 1},      {7, 13, 300}, {1, 1000, 3},
-      {64, 1, 64},    {33, 5, 2000}, {8, 16, 291},    {8, 16, 292}, {9, 33, 583},
-      {13, 129, 17},  {25, 7, 257},
+      {1, 1, 1},     {3, 2, 1},    {5, 17, 1},   {7, 13, 300}, {1, 1000, 3},  {64, 1, 64},
+      {33, 5, 2000}, {8, 16, 291}, {8, 16, 292}, {9, 33, 583}, {13, 129, 17}, {25, 7, 257},
   };
   all.insert(all.end(), odd.begin(), odd.end());
   return all;
@@ -50,9 +49,8 @@ TEST_P(KernelCheck, MatchesReferenceOnPaperAndOddShapes) {
   for (const GemmShape& shape : shapes()) {
     const GemmProblem problem = make_problem(shape, kernel->operands, /*seed=*/20200110);
     for (WeightsMode mode : modes) {
-      SCOPED_TRACE(kernel->id + " on " + shape.str() + " (bits " +
-                   std::to_string(kernel->operands.bits) + ", " +
-                   (mode == WeightsMode::kPrepacked ? "prepacked" : "per_call") + ")");
+      SCOPED_TRACE(kernel->id + " on " + shape.str() + " (bits " + std::to_string(kernel->operands.bits) +
+                   ", " + (mode == WeightsMode::kPrepacked ? "prepacked" : "per_call") + ")");
       std::unique_ptr<PreparedGemm> prepared;
       ASSERT_NO_THROW(prepared = kernel->prepare(problem, mode));
       ASSERT_NE(prepared, nullptr);

@@ -20,8 +20,8 @@ struct Case {
   int height, width, depth;
   // kMaxMin: weights all 0, activations all at their maximum (the most negative 4.6-bit products).
   enum Fill { kRandom, kZeros, kMax, kMaxMin } fill = kRandom;
-  int32_t w_zero = -1, x_zero = -1;  // -1: random (4.6-bit weights: always the centre)
-  int pad = 0;                       // extra elements at the end of each row (odd strides)
+  int32_t w_zero = -1, x_zero = -1;      // -1: random (4.6-bit weights: always the centre)
+  int pad = 0;                           // extra elements at the end of each row (odd strides)
   LevelPair levels = kDefaultLevelPair;  // 4.6-bit paths only
 };
 
@@ -48,8 +48,7 @@ struct NamedPath {
 };
 
 bool parse_path_name(const std::string& name, NamedPath* named) {
-  static const std::regex grammar(
-      "(u8|u4|u4_6)_gemm_([1-9][0-9]*)x([1-9][0-9]*)c([1-9][0-9]*)__([a-z0-9]+)");
+  static const std::regex grammar("(u8|u4|u4_6)_gemm_([1-9][0-9]*)x([1-9][0-9]*)c([1-9][0-9]*)__([a-z0-9]+)");
   std::smatch m;
   if (!std::regex_match(name, m, grammar)) return false;
   *named = {m[1], GemmTile{std::stoi(m[2]), std::stoi(m[3]), std::stoi(m[4])}, m[5]};
@@ -58,9 +57,12 @@ bool parse_path_name(const std::string& name, NamedPath* named) {
 
 const char* name_prefix(Scheme scheme) {
   switch (scheme) {
-    case Scheme::kUint8: return "u8";
-    case Scheme::kUint4: return "u4";
-    default: return "u4_6";
+    case Scheme::kUint8:
+      return "u8";
+    case Scheme::kUint4:
+      return "u4";
+    default:
+      return "u4_6";
   }
 }
 
@@ -79,9 +81,12 @@ std::vector<int> around(const std::vector<int>& points) {
 // (common/flush_bounds.h); none for 8-bit operands, which are summed in 32 bits.
 std::vector<int> lane_bounds(Scheme scheme) {
   switch (scheme) {
-    case Scheme::kUint4: return {kU4ProductsPerU16Lane, kU4ProductsPerS16Lane};
-    case Scheme::kUint4_6: return {kU4_6ProductsPerS16Lane, kU4_6RawProductsPerS16Lane};
-    default: return {};
+    case Scheme::kUint4:
+      return {kU4ProductsPerU16Lane, kU4ProductsPerS16Lane};
+    case Scheme::kUint4_6:
+      return {kU4_6ProductsPerS16Lane, kU4_6RawProductsPerS16Lane};
+    default:
+      return {};
   }
 }
 
@@ -99,8 +104,9 @@ void expect_exact(const GemmPath& path, const Case& c, uint64_t seed) {
   std::vector<uint8_t> w(c.height * ws), x(c.depth * xs);
   for (auto& v : w) v = value(max_w, true);
   for (auto& v : x) v = value(max_x, false);
-  const int32_t zw = u4_6 ? centre_code(c.levels.weights)
-                          : c.w_zero >= 0 ? c.w_zero : static_cast<int32_t>(rng() % (max_w + 1));
+  const int32_t zw = u4_6            ? centre_code(c.levels.weights)
+                     : c.w_zero >= 0 ? c.w_zero
+                                     : static_cast<int32_t>(rng() % (max_w + 1));
   const int32_t zx = c.x_zero >= 0 ? std::min(c.x_zero, max_x) : static_cast<int32_t>(rng() % (max_x + 1));
   const QuantizedMatrix wm{w.data(), c.height, c.depth, ws, zw, u4_6 ? c.levels.weights : 0};
   const QuantizedMatrix xm{x.data(), c.depth, c.width, xs, zx, u4_6 ? c.levels.activations : 0};
@@ -155,8 +161,7 @@ TEST_P(GemmPathTest, ExtremeValuesAndZeroPoints) {
   for (Case::Fill fill : {Case::kZeros, Case::kMax, Case::kMaxMin, Case::kRandom})
     for (int32_t zw : {0, max})
       for (int32_t zx : {0, max})
-        for (int d : {1, 100, 1000, 3000})
-          expect_exact(path(), {9, 37, d, fill, zw, zx}, d * 13 + zw + zx);
+        for (int d : {1, 100, 1000, 3000}) expect_exact(path(), {9, 37, d, fill, zw, zx}, d * 13 + zw + zx);
 }
 
 // Every pair on the boundary of ((N_x-1)/2)((N_w-1)/2) <= 127, from (3, 255) to (255, 3), with the
@@ -188,10 +193,10 @@ TEST_P(GemmPathTest, InvalidLevelsAreAClearError) {
     gemm(path(), {w.data(), 4, 8, 8, zw, nw}, {x.data(), 8, 8, 8, 0, nx}, {r.data(), 4, 8, 8}, scratch);
   };
   EXPECT_NO_THROW(run(23, 23, 11));
-  EXPECT_THROW(run(25, 23, 11), std::invalid_argument);   // 12 * 11 = 132 > 127
-  EXPECT_THROW(run(23, 22, 11), std::invalid_argument);   // even
-  EXPECT_THROW(run(23, 23, 10), std::invalid_argument);   // weights not symmetric
-  EXPECT_THROW(run(0, 23, 11), std::invalid_argument);    // activation levels unstated
+  EXPECT_THROW(run(25, 23, 11), std::invalid_argument);  // 12 * 11 = 132 > 127
+  EXPECT_THROW(run(23, 22, 11), std::invalid_argument);  // even
+  EXPECT_THROW(run(23, 23, 10), std::invalid_argument);  // weights not symmetric
+  EXPECT_THROW(run(0, 23, 11), std::invalid_argument);   // activation levels unstated
   try {
     run(255, 5, 2);
     ADD_FAILURE() << "(255, 5) must be refused";

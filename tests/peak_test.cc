@@ -67,7 +67,8 @@ void expect_valid_peak(const json& peak) {
 }
 
 TEST(Peak, JsonHasAPositiveRateForEveryLoopThisCpuRuns) {
-  const json peak = json::parse(output_of(std::string(QBENCH_EXE) + " peak --json --repetitions 3 --min-time 0.001"));
+  const json peak =
+      json::parse(output_of(std::string(QBENCH_EXE) + " peak --json --repetitions 3 --min-time 0.001"));
   EXPECT_EQ(peak.at("repetitions"), 3);
   expect_valid_peak(peak);
 }

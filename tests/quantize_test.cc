@@ -67,7 +67,9 @@ TEST(ReferenceGemm, EqualsTheZeroPointExpansion) {
         for (int32_t zx : {0, max, max / 2}) {
           const int h = 5, w = 7, d = 301;
           std::vector<uint8_t> a(h * d), b(d * w);
-          auto gen = [&] { return static_cast<uint8_t>(fill == 0 ? 0 : fill == 1 ? max : rng() % (max + 1)); };
+          auto gen = [&] {
+            return static_cast<uint8_t>(fill == 0 ? 0 : fill == 1 ? max : rng() % (max + 1));
+          };
           for (auto& v : a) v = gen();
           for (auto& v : b) v = gen();
           std::vector<int32_t> r(h * w);

@@ -86,8 +86,8 @@ TEST_F(ResultsFileTest, KeepsEveryRepetitionTheCountersAndTheProvenance) {
   ASSERT_EQ(qbench({"run", "--config", write_config(kTinyConfig), "--out", out}), 0);
   const json doc = read(out);
   const json& q = doc["context"]["qbench"];
-  for (const char* field : {"git_commit", "compiler", "cxx_flags", "cpu_model", "arch", "libraries",
-                            "config", "config_sha256", "timed", "kernels", "verification", "weights_mode"})
+  for (const char* field : {"git_commit", "compiler", "cxx_flags", "cpu_model", "arch", "libraries", "config",
+                            "config_sha256", "timed", "kernels", "verification", "weights_mode"})
     EXPECT_TRUE(q.contains(field)) << "context.qbench lacks " << field;
   EXPECT_EQ(q["partial"], false);
   EXPECT_EQ(q["config_sha256"].get<std::string>().size(), 64u);
@@ -213,9 +213,11 @@ TEST_F(ResultsFileTest, APathThisCpuCannotRunIsSkippedFromAConfigWithItsReason) 
 TEST_F(ResultsFileTest, APathThisCpuCannotRunIsAnErrorOnTheCommandLine) {
   const std::string unrunnable = unrunnable_uint4_path();
   const std::string out = (dir_ / "r.json").string();
-  EXPECT_EQ(qbench({"run", "--config", write_config(kTinyConfig), "--kernels", "uint4," + unrunnable,
-                    "--out", out}), 2);
-  EXPECT_NE(stderr_text().find("kernel '" + unrunnable + "' cannot run here"), std::string::npos) << stderr_text();
+  EXPECT_EQ(qbench({"run", "--config", write_config(kTinyConfig), "--kernels", "uint4," + unrunnable, "--out",
+                    out}),
+            2);
+  EXPECT_NE(stderr_text().find("kernel '" + unrunnable + "' cannot run here"), std::string::npos)
+      << stderr_text();
   EXPECT_FALSE(fs::exists(out));
 }
 
@@ -225,13 +227,15 @@ TEST_F(ResultsFileTest, AnUnknownInstructionSetIsAnError) {
   json config = kTinyConfig;
   config["kernels"] = {"uint8", "uint8@avx1024"};
   EXPECT_EQ(qbench({"verify", "--config", write_config(config)}), 2);
-  EXPECT_NE(stderr_text().find("kernels[1]: unknown instruction set 'avx1024'"), std::string::npos) << stderr_text();
+  EXPECT_NE(stderr_text().find("kernels[1]: unknown instruction set 'avx1024'"), std::string::npos)
+      << stderr_text();
 }
 
 TEST_F(ResultsFileTest, AnUnwritableResultsPathIsRefusedBeforeAnyWork) {
   const fs::path not_a_folder = dir_ / "file";
   std::ofstream(not_a_folder) << "x";
-  for (const std::string& out : {std::string("/proc/qbench-results.json"), (not_a_folder / "r.json").string()}) {
+  for (const std::string& out :
+       {std::string("/proc/qbench-results.json"), (not_a_folder / "r.json").string()}) {
     EXPECT_EQ(qbench({"run", "--config", write_config(kTinyConfig), "--out", out}), 2) << out;
     const std::string err = stderr_text();
     EXPECT_NE(err.find(out), std::string::npos) << "the message names the path: " << err;

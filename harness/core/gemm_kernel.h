@@ -21,7 +21,7 @@ struct GemmShape {
   int depth;   // the shared dimension
 
   double ops() const { return 2.0 * height * width * depth; }  // one multiply + one add per term
-  std::string str() const;  // "HxWxD"
+  std::string str() const;                                     // "HxWxD"
 };
 
 // What codes a kernel's operands hold: < 2^bits, or for the 4.6-bit scheme < activation_levels (X)
@@ -33,7 +33,8 @@ struct OperandFormat {
   int x_levels() const { return activation_levels > 0 ? activation_levels : 1 << bits; }
   int w_levels() const { return weight_levels > 0 ? weight_levels : 1 << bits; }
   bool operator<(const OperandFormat& o) const {
-    return std::tie(bits, activation_levels, weight_levels) < std::tie(o.bits, o.activation_levels, o.weight_levels);
+    return std::tie(bits, activation_levels, weight_levels) <
+           std::tie(o.bits, o.activation_levels, o.weight_levels);
   }
 };
 
@@ -86,7 +87,8 @@ std::string compare_float(const GemmProblem& problem, const float* result, std::
                           std::ptrdiff_t col_stride);
 // check() of a kernel that writes int32 results into `result`: fills it with a pattern (0x5a5a5a5a)
 // so that an element the kernel leaves unwritten shows, runs `prepared` once and compares exactly.
-std::string run_and_compare_exact(PreparedGemm& prepared, const GemmProblem& problem, std::vector<int32_t>& result,
-                                  std::ptrdiff_t row_stride, std::ptrdiff_t col_stride);
+std::string run_and_compare_exact(PreparedGemm& prepared, const GemmProblem& problem,
+                                  std::vector<int32_t>& result, std::ptrdiff_t row_stride,
+                                  std::ptrdiff_t col_stride);
 
 }  // namespace qbench

@@ -56,8 +56,7 @@ std::string compare(const GemmProblem& problem, const T* result, std::ptrdiff_t 
       const T got = result[i * row_stride + j * col_stride];
       const int32_t want = problem.expected[static_cast<std::size_t>(i) * s.width + j];
       if (!differs(got, want)) continue;
-      if (mismatches++ == 0)
-        first << "R[" << i << "][" << j << "] = " << got << ", expected " << want;
+      if (mismatches++ == 0) first << "R[" << i << "][" << j << "] = " << got << ", expected " << want;
     }
   }
   if (mismatches == 0) return "";
@@ -67,21 +66,22 @@ std::string compare(const GemmProblem& problem, const T* result, std::ptrdiff_t 
 
 }  // namespace
 
-std::string compare_exact(const GemmProblem& problem, const int32_t* result,
-                          std::ptrdiff_t row_stride, std::ptrdiff_t col_stride) {
+std::string compare_exact(const GemmProblem& problem, const int32_t* result, std::ptrdiff_t row_stride,
+                          std::ptrdiff_t col_stride) {
   return compare(problem, result, row_stride, col_stride,
                  [](int32_t got, int32_t want) { return got != want; });
 }
 
-std::string run_and_compare_exact(PreparedGemm& prepared, const GemmProblem& problem, std::vector<int32_t>& result,
-                                  std::ptrdiff_t row_stride, std::ptrdiff_t col_stride) {
+std::string run_and_compare_exact(PreparedGemm& prepared, const GemmProblem& problem,
+                                  std::vector<int32_t>& result, std::ptrdiff_t row_stride,
+                                  std::ptrdiff_t col_stride) {
   std::fill(result.begin(), result.end(), 0x5a5a5a5a);
   prepared.run();
   return compare_exact(problem, result.data(), row_stride, col_stride);
 }
 
-std::string compare_float(const GemmProblem& problem, const float* result,
-                          std::ptrdiff_t row_stride, std::ptrdiff_t col_stride) {
+std::string compare_float(const GemmProblem& problem, const float* result, std::ptrdiff_t row_stride,
+                          std::ptrdiff_t col_stride) {
   // Float results are scale_w scale_x (exact integer); each of the depth additions may round by
   // one ulp of the running sum, bounded by the sum of |terms| <= depth * max|w| * max|x|.
   const double scale = static_cast<double>(problem.w_scale) * problem.x_scale;

@@ -10,16 +10,18 @@ constexpr char kPathSeparator = '@';
 // "scalar, neon, ...": every ISA name lowbit knows.
 std::string isa_names() {
   std::string names;
-  for (lowbit::Isa isa : {lowbit::Isa::kScalar, lowbit::Isa::kNeon, lowbit::Isa::kNeon64,
-                          lowbit::Isa::kNeonDot, lowbit::Isa::kAvx2, lowbit::Isa::kAvx512bw,
-                          lowbit::Isa::kAvx512vnni})
+  for (lowbit::Isa isa :
+       {lowbit::Isa::kScalar, lowbit::Isa::kNeon, lowbit::Isa::kNeon64, lowbit::Isa::kNeonDot,
+        lowbit::Isa::kAvx2, lowbit::Isa::kAvx512bw, lowbit::Isa::kAvx512vnni})
     names += std::string(names.empty() ? "" : ", ") + lowbit::isa_name(isa);
   return names;
 }
 
 }  // namespace
 
-std::string per_path_id(const std::string& name, const std::string& isa) { return name + kPathSeparator + isa; }
+std::string per_path_id(const std::string& name, const std::string& isa) {
+  return name + kPathSeparator + isa;
+}
 
 void KernelRegistry::add(GemmKernel kernel) {
   if (find(kernel.id) != nullptr) throw std::logic_error("kernel id '" + kernel.id + "' registered twice");
@@ -54,8 +56,8 @@ KernelLookup KernelRegistry::lookup(const std::string& id) const {
       if (paths.empty())
         throw UnknownKernel("unknown kernel '" + id + "': '" + name +
                             "' has no per-instruction-set ids (known: " + ids() + ")");
-      return {nullptr, "no " + name + " path for " + isa_name + " is compiled into this binary (it has: " +
-                           paths + ")"};
+      return {nullptr, "no " + name + " path for " + isa_name +
+                           " is compiled into this binary (it has: " + paths + ")"};
     }
   }
   const GemmKernel* kernel = find(id);

@@ -82,8 +82,10 @@ class PreparedLowbit : public PreparedGemm {
 
 std::string description_of(lowbit::Scheme scheme) {
   switch (scheme) {
-    case lowbit::Scheme::kUint8: return "ours, gemmlowp-style: 8-bit operands, 32-bit accumulators";
-    case lowbit::Scheme::kUint4: return "ours, the paper's: packed 4-bit operands, 16-bit accumulators";
+    case lowbit::Scheme::kUint8:
+      return "ours, gemmlowp-style: 8-bit operands, 32-bit accumulators";
+    case lowbit::Scheme::kUint4:
+      return "ours, the paper's: packed 4-bit operands, 16-bit accumulators";
     case lowbit::Scheme::kUint4_6:
       return "ours, 4.6-bit: (N_x, N_w) = (" + std::to_string(lowbit::kDefaultLevelPair.activations) + ", " +
              std::to_string(lowbit::kDefaultLevelPair.weights) +
@@ -94,7 +96,8 @@ std::string description_of(lowbit::Scheme scheme) {
 
 // A kernel of `scheme` on the path `choose` returns: the selected one, or one fixed path.
 GemmKernel lowbit_kernel(const std::string& id, lowbit::Scheme scheme, const std::string& description,
-                         std::function<const lowbit::GemmPath&()> choose, std::function<std::string()> unavailable) {
+                         std::function<const lowbit::GemmPath&()> choose,
+                         std::function<std::string()> unavailable) {
   GemmKernel k;
   k.id = id;
   k.description = description;
@@ -110,7 +113,8 @@ GemmKernel lowbit_kernel(const std::string& id, lowbit::Scheme scheme, const std
   // A slowed build says so in every results file, so it is never mistaken for a real one.
   k.implementation = [choose, scheme] {
     const int pct = scheme == lowbit::Scheme::kUint4 ? test_slowdown_pct() : 0;
-    return std::string(choose().name) + (pct > 0 ? " (TEST BUILD: +" + std::to_string(pct) + "% busy-wait)" : "");
+    return std::string(choose().name) +
+           (pct > 0 ? " (TEST BUILD: +" + std::to_string(pct) + "% busy-wait)" : "");
   };
   k.prepare = [choose](const GemmProblem& problem, WeightsMode mode) -> std::unique_ptr<PreparedGemm> {
     return std::make_unique<PreparedLowbit>(problem, choose(), mode);

@@ -22,12 +22,13 @@
 #endif
 
 // `rounds` (>= 1) times `body`, after zeroing the registers; %[x] and %[y] are the operands.
-#define QBENCH_NEON_ASM_LOOP(rounds, x, y, body)                                              \
-  do {                                                                                      \
-    long count = static_cast<long>(rounds);                                                 \
-    asm volatile(QBENCH_NEON_REGISTERS QBENCH_NEON_ZERO ".endr\n\t"                         \
-                 "1:\n\t" body QBENCH_NEON_COUNT_DOWN                                       \
-                 : [n] "+r"(count)                                                          \
-                 : [x] "w"(x), [y] "w"(y)                                                   \
-                 : QBENCH_NEON_CLOBBERS, "cc");                                             \
+#define QBENCH_NEON_ASM_LOOP(rounds, x, y, body)        \
+  do {                                                  \
+    long count = static_cast<long>(rounds);             \
+    asm volatile(QBENCH_NEON_REGISTERS QBENCH_NEON_ZERO \
+                 ".endr\n\t"                            \
+                 "1:\n\t" body QBENCH_NEON_COUNT_DOWN   \
+                 : [n] "+r"(count)                      \
+                 : [x] "w"(x), [y] "w"(y)               \
+                 : QBENCH_NEON_CLOBBERS, "cc");         \
   } while (0)

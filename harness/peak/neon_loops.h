@@ -17,11 +17,11 @@ namespace {
 #if defined(__aarch64__)
 constexpr int kMacChains = 12;
 constexpr int kPairChains = 6;
-#define QBENCH_NEON_PAIR(a, t) \
-  "umull v" #t ".8h, %[x].8b, %[y].8b\n\tuadalp v" #a ".4s, v" #t ".8h\n\t"
-#define QBENCH_NEON_PAIRS                                                                  \
-  QBENCH_NEON_PAIR(0, 6) QBENCH_NEON_PAIR(1, 7) QBENCH_NEON_PAIR(2, 8) QBENCH_NEON_PAIR(3, 9) \
-  QBENCH_NEON_PAIR(4, 10) QBENCH_NEON_PAIR(5, 11)
+#define QBENCH_NEON_PAIR(a, t) "umull v" #t ".8h, %[x].8b, %[y].8b\n\tuadalp v" #a ".4s, v" #t ".8h\n\t"
+#define QBENCH_NEON_PAIRS                                                                      \
+  QBENCH_NEON_PAIR(0, 6)                                                                       \
+  QBENCH_NEON_PAIR(1, 7) QBENCH_NEON_PAIR(2, 8) QBENCH_NEON_PAIR(3, 9) QBENCH_NEON_PAIR(4, 10) \
+      QBENCH_NEON_PAIR(5, 11)
 #define QBENCH_NEON_FMA "fmla v\\r\\().4s, %[x].4s, %[y].4s\n\t"
 #define QBENCH_NEON_MLAL "umlal v\\r\\().8h, %[x].8b, %[y].8b\n\t"
 #else

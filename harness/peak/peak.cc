@@ -25,8 +25,8 @@ void dependent_adds(std::int64_t rounds) {
   }
   asm volatile("" : : "r"(value));
 }
-const PeakLoop kClockLoop = {"clock", lowbit::Isa::kScalar, "dependent integer add (1 cycle each)", 0,
-                             kAddsPerRound, dependent_adds};
+const PeakLoop kClockLoop = {"clock", lowbit::Isa::kScalar, "dependent integer add (1 cycle each)",
+                             0,       kAddsPerRound,        dependent_adds};
 const PeakLoop* clock_loop() { return &kClockLoop; }
 #else
 const PeakLoop* clock_loop() { return nullptr; }
@@ -87,7 +87,8 @@ Peak measure_peak(const PeakOptions& options) {
       peak.clock->instructions_per_second.push_back(
           time_repetition(*peak.clock->loop, options.seconds_per_repetition));
   }
-  for (PeakRate& rate : peak.rates) rate.median_instructions_per_second = median(rate.instructions_per_second);
+  for (PeakRate& rate : peak.rates)
+    rate.median_instructions_per_second = median(rate.instructions_per_second);
   if (peak.clock) peak.clock->median_instructions_per_second = median(peak.clock->instructions_per_second);
   peak.seconds = std::chrono::duration<double>(Clock::now() - start).count();
   return peak;
@@ -99,17 +100,18 @@ void print_peak(const Peak& peak, std::ostream& out) {
       << peak.options.seconds_per_repetition << " s each (" << std::fixed << std::setprecision(2)
       << peak.seconds << " s in all)\n";
   if (hz > 0) out << "clock: " << hz * 1e-9 << " GHz (a chain of dependent integer adds)\n";
-  out << "\n" << std::left << std::setw(18) << "key" << std::setw(12) << "isa" << std::setw(28)
-      << "instruction" << std::right << std::setw(10) << "MACs/inst" << std::setw(12) << "Ginst/s"
-      << std::setw(12) << "GMAC/s" << std::setw(12) << "inst/cycle" << std::setw(12) << "MAC/cycle" << "\n";
+  out << "\n"
+      << std::left << std::setw(18) << "key" << std::setw(12) << "isa" << std::setw(28) << "instruction"
+      << std::right << std::setw(10) << "MACs/inst" << std::setw(12) << "Ginst/s" << std::setw(12) << "GMAC/s"
+      << std::setw(12) << "inst/cycle" << std::setw(12) << "MAC/cycle"
+      << "\n";
   for (const PeakRate& rate : peak.rates) {
     const double ips = rate.median_instructions_per_second;
     out << std::left << std::setw(18) << rate.loop->key << std::setw(12) << lowbit::isa_name(rate.loop->isa)
         << std::setw(28) << rate.loop->instruction << std::right << std::setw(10)
         << rate.loop->multiply_adds_per_instruction << std::setw(12) << ips * 1e-9 << std::setw(12)
         << rate.multiply_adds_per_second() * 1e-9;
-    if (hz > 0)
-      out << std::setw(12) << ips / hz << std::setw(12) << rate.multiply_adds_per_second() / hz;
+    if (hz > 0) out << std::setw(12) << ips / hz << std::setw(12) << rate.multiply_adds_per_second() / hz;
     out << "\n";
   }
   out << "\nMAC = one product accumulated (a GEMM of H x W x D does H*W*D; qbench's GOPS count 2 per MAC).\n"

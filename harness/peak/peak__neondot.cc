@@ -8,7 +8,8 @@ namespace {
 
 void udot(std::int64_t rounds) {
   const uint8x16_t x = vdupq_n_u8(3), y = vdupq_n_u8(2);
-  QBENCH_NEON_ASM_LOOP(rounds, x, y, QBENCH_NEON_REGISTERS "udot v\\r\\().4s, %[x].16b, %[y].16b\n\t.endr\n\t");
+  QBENCH_NEON_ASM_LOOP(rounds, x, y,
+                       QBENCH_NEON_REGISTERS "udot v\\r\\().4s, %[x].16b, %[y].16b\n\t.endr\n\t");
 }
 
 // 16 u8 x u8 products accumulated per instruction.

@@ -14,11 +14,11 @@
 namespace qbench {
 
 struct PeakLoop {
-  const char* key;                // record key, e.g. "vpmaddubsw_ymm"
-  lowbit::Isa isa;                // the loop runs only where lowbit::cpu_supports(isa)
-  const char* instruction;        // what one counted instruction is, in assembly terms
+  const char* key;          // record key, e.g. "vpmaddubsw_ymm"
+  lowbit::Isa isa;          // the loop runs only where lowbit::cpu_supports(isa)
+  const char* instruction;  // what one counted instruction is, in assembly terms
   int multiply_adds_per_instruction;
-  int instructions_per_round;     // = independent accumulators
+  int instructions_per_round;  // = independent accumulators
   void (*run)(std::int64_t rounds);
 };
 
@@ -31,8 +31,8 @@ struct PeakLoopList {
 PeakLoopList peak_loops_avx2();
 PeakLoopList peak_loops_avx512bw();
 PeakLoopList peak_loops_avx512vnni();
-PeakLoopList peak_loops_neon();      // ARMv7 NEON
-PeakLoopList peak_loops_neon64();    // AArch64 Advanced SIMD
-PeakLoopList peak_loops_neondot();   // AArch64 dot product
+PeakLoopList peak_loops_neon();     // ARMv7 NEON
+PeakLoopList peak_loops_neon64();   // AArch64 Advanced SIMD
+PeakLoopList peak_loops_neondot();  // AArch64 dot product
 
 }  // namespace qbench

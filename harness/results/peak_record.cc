@@ -22,7 +22,8 @@ nlohmann::json peak_record(const Peak& peak) {
   }
   json clock = nullptr;
   if (peak.clock)
-    clock = {{"hz", hz}, {"method", peak.clock->loop->instruction},
+    clock = {{"hz", hz},
+             {"method", peak.clock->loop->instruction},
              {"samples_hz", peak.clock->instructions_per_second}};
   return {{"repetitions", peak.options.repetitions},
           {"seconds_per_repetition", peak.options.seconds_per_repetition},

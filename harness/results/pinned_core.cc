@@ -26,8 +26,10 @@ std::string cpuinfo_field_of(int cpu, const std::string& field, const std::strin
     key.erase(key.find_last_not_of(" \t") + 1);
     std::string value = line.substr(colon + 1);
     value.erase(0, value.find_first_not_of(" \t"));
-    if (key == "processor") current = std::atoi(value.c_str());
-    else if (key == field && current == cpu) return value;
+    if (key == "processor")
+      current = std::atoi(value.c_str());
+    else if (key == field && current == cpu)
+      return value;
   }
   return "";
 }

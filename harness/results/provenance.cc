@@ -74,18 +74,19 @@ nlohmann::json provenance() {
   p["baseline_flags"] = QBENCH_BASELINE_FLAGS;
   p["baseline_simd"] = {{"eigen", eigen_compiled_simd().instruction_sets},
                         {"gemmlowp", gemmlowp_compiled_simd().instruction_sets}};
-  p["kernel_isa_flags"] = "per file: __avx2 -mavx2 -mfma; __avx512bw +-mavx512f/bw/vl/dq; "
-                          "__avx512vnni +-mavx512vnni; __neon -mfpu=neon; __neondot "
-                          "-march=armv8.2-a+dotprod";
+  p["kernel_isa_flags"] =
+      "per file: __avx2 -mavx2 -mfma; __avx512bw +-mavx512f/bw/vl/dq; "
+      "__avx512vnni +-mavx512vnni; __neon -mfpu=neon; __neondot "
+      "-march=armv8.2-a+dotprod";
   p["build_type"] = QBENCH_BUILD_TYPE;
   p["arch"] = QBENCH_ARCH;
   p["cpu_model"] = cpu_model();
   p["host"] = host_name();
   p["pinned_core"] = pinned_core();
   nlohmann::json isas = nlohmann::json::array();
-  for (lowbit::Isa isa : {lowbit::Isa::kScalar, lowbit::Isa::kNeon, lowbit::Isa::kNeon64,
-                          lowbit::Isa::kNeonDot, lowbit::Isa::kAvx2, lowbit::Isa::kAvx512bw,
-                          lowbit::Isa::kAvx512vnni})
+  for (lowbit::Isa isa :
+       {lowbit::Isa::kScalar, lowbit::Isa::kNeon, lowbit::Isa::kNeon64, lowbit::Isa::kNeonDot,
+        lowbit::Isa::kAvx2, lowbit::Isa::kAvx512bw, lowbit::Isa::kAvx512vnni})
     if (lowbit::cpu_supports(isa)) isas.push_back(lowbit::isa_name(isa));
   p["cpu_isas"] = isas;
   const char* forced = std::getenv(lowbit::kForceIsaVariable);

@@ -36,7 +36,8 @@ void check_results_path(const std::string& path, bool overwrite) {
   const fs::path parent = fs::path(path).parent_path();
   if (!parent.empty() && !fs::is_directory(parent, error)) {
     fs::create_directories(parent, error);
-    if (error) throw ResultsPathError(path + ": cannot create its folder " + parent.string() + ": " + error.message());
+    if (error)
+      throw ResultsPathError(path + ": cannot create its folder " + parent.string() + ": " + error.message());
   }
   // The very operation the final write starts with, so that what would fail then fails now.
   const std::string temporary = temporary_path(path);

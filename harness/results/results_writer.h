@@ -29,9 +29,9 @@ struct Measurement {
   bool partial = false;          // interrupted: some repetitions or cells are missing
   std::string command;           // the command line
   std::string config_path;
-  nlohmann::json config;         // the config file as read
-  std::string timed;             // what one iteration is, in words
-  nlohmann::json fields = nlohmann::json::object();  // the command's own context.qbench fields
+  nlohmann::json config;                              // the config file as read
+  std::string timed;                                  // what one iteration is, in words
+  nlohmann::json fields = nlohmann::json::object();   // the command's own context.qbench fields
   nlohmann::json context = nlohmann::json::object();  // Google Benchmark's context
   nlohmann::json benchmarks = nlohmann::json::array();
 };

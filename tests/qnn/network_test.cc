@@ -149,7 +149,8 @@ size_t level_variant_bytes(const qnn::detail::WeightsFile& w) {
 void put_u32(std::vector<uint8_t>& b, size_t at, uint32_t v) { std::memcpy(b.data() + at, &v, 4); }
 
 // Rewrites the header (version, payload size, CRC) for `payload`.
-std::vector<uint8_t> with_header(const std::vector<uint8_t>& good, uint32_t version, std::vector<uint8_t> payload) {
+std::vector<uint8_t> with_header(const std::vector<uint8_t>& good, uint32_t version,
+                                 std::vector<uint8_t> payload) {
   std::vector<uint8_t> b(good.begin(), good.begin() + 24);
   put_u32(b, 8, version);
   put_u32(b, 16, static_cast<uint32_t>(payload.size()));
@@ -190,8 +191,9 @@ TEST(QnnNetwork, LoadsAndDescribesLayers) {
   EXPECT_EQ(net.gemm_name(qnn::Variant::kQ46), lowbit::select_path(lowbit::Scheme::kUint4_6).name);
   EXPECT_TRUE(net.has_variant(qnn::Variant::kQ46));
   EXPECT_EQ(net.bits(qnn::Variant::kQ46), 0);
-  EXPECT_EQ(lowbit::why_invalid({net.activation_levels(qnn::Variant::kQ46), net.weight_levels(qnn::Variant::kQ46)}),
-            "");
+  EXPECT_EQ(
+      lowbit::why_invalid({net.activation_levels(qnn::Variant::kQ46), net.weight_levels(qnn::Variant::kQ46)}),
+      "");
   EXPECT_EQ(net.activation_levels(qnn::Variant::kQ4), 16);
   EXPECT_EQ(net.weight_levels(qnn::Variant::kQ32), 256);
 }
@@ -256,13 +258,16 @@ TEST(QnnNetwork, Q46MatchesIntegerModelOnEveryUsablePath) {
         float logits[qnn::kNumClasses];
         net.forward(fixtures[i].image.data(), qnn::Variant::kQ46, logits);
         EXPECT_EQ(net.last_conv_sums(qnn::Variant::kQ46), expected.sums) << path->name << " image " << i;
-        EXPECT_EQ(std::memcmp(logits, expected.logits.data(), sizeof logits), 0) << path->name << " image " << i;
+        EXPECT_EQ(std::memcmp(logits, expected.logits.data(), sizeof logits), 0)
+            << path->name << " image " << i;
       }
     }
     ++paths;
   }
-  if (saved) ::setenv(lowbit::kForceIsaVariable, saved_value.c_str(), 1);
-  else ::unsetenv(lowbit::kForceIsaVariable);
+  if (saved)
+    ::setenv(lowbit::kForceIsaVariable, saved_value.c_str(), 1);
+  else
+    ::unsetenv(lowbit::kForceIsaVariable);
   EXPECT_GE(paths, 1);
 }
 
@@ -293,7 +298,8 @@ TEST(QnnWeightsFile, Version1FilesStillLoad) {
   }
   // A level variant needs version 2: in a version-1 file its bits field 0 is an error.
   std::vector<uint8_t> payload(good.begin() + 24, good.end());
-  expect_load_error(with_header(good, 1, payload), "v1-with-levels.qnnw", "unsupported quantized variant (bits 0)");
+  expect_load_error(with_header(good, 1, payload), "v1-with-levels.qnnw",
+                    "unsupported quantized variant (bits 0)");
 }
 
 TEST(QnnWeightsFile, RejectsInvalidLevelPairs) {
@@ -364,7 +370,8 @@ TEST(QnnNetwork, WarmInferenceAllocatesNothing) {
     for (int i = 0; i < 4; ++i) net.forward(fixtures[i].image.data(), v, logits);
     net.conv_forward(fixtures[1].image.data(), v);
     const long allocations = g_allocations.load() - before;
-    EXPECT_EQ(allocations, 0) << qnn::variant_name(v);  // q4_6 too: its per-call level check allocates nothing
+    EXPECT_EQ(allocations, 0) << qnn::variant_name(
+        v);  // q4_6 too: its per-call level check allocates nothing
   }
 }
 
@@ -390,8 +397,9 @@ TEST(QnnNetwork, QuantizationIsLowbits) {
       std::vector<uint8_t> codes(q.weights.size());
       lowbit::quantize(q.weights.data(), q.weights.size(), p, codes.data());
       EXPECT_EQ(codes, q.codes) << v.bits << "-bit layer " << i + 1;
-      const lowbit::QuantParams a = v.is_levels() ? lowbit::choose_level_params(q.act_lo, q.act_hi, v.act_levels)
-                                                  : lowbit::choose_quant_params(q.act_lo, q.act_hi, v.bits);
+      const lowbit::QuantParams a = v.is_levels()
+                                        ? lowbit::choose_level_params(q.act_lo, q.act_hi, v.act_levels)
+                                        : lowbit::choose_quant_params(q.act_lo, q.act_hi, v.bits);
       EXPECT_EQ(a.scale, q.in_scale);
       EXPECT_EQ(a.zero_point, q.in_zero_point);
       if (i + 1 < v.layers.size()) {

@@ -123,8 +123,10 @@ int main(int argc, char** argv) {
       if (i + 1 >= argc) usage_error(arg + " needs a value");
       return argv[++i];
     };
-    if (arg == "--kernel") kernel_id = value();
-    else if (arg == "--shape") shape_text = value();
+    if (arg == "--kernel")
+      kernel_id = value();
+    else if (arg == "--shape")
+      shape_text = value();
     else if (arg == "--reps") {
       if (!parse_long(value(), 1, &reps)) usage_error("--reps must be a whole number >= 1");
     } else if (arg == "--seed") {
@@ -133,14 +135,19 @@ int main(int argc, char** argv) {
       weights = value();
       if (weights != "per_call" && weights != "prepacked")
         usage_error("--weights must be per_call or prepacked");
-    } else if (arg == "--corrupt") corrupt = true;
-    else if (arg == "--list") list = true;
-    else if (arg == "--qnn") qnn_variant = value();
-    else if (arg == "--models") models = value();
+    } else if (arg == "--corrupt")
+      corrupt = true;
+    else if (arg == "--list")
+      list = true;
+    else if (arg == "--qnn")
+      qnn_variant = value();
+    else if (arg == "--models")
+      models = value();
     else if (arg == "-h" || arg == "--help") {
       std::fputs(kUsage, stdout);
       return 0;
-    } else usage_error("unknown argument '" + arg + "'");
+    } else
+      usage_error("unknown argument '" + arg + "'");
   }
   try {
     if (list) return list_kernels();
@@ -173,8 +180,8 @@ int main(int argc, char** argv) {
     std::unique_ptr<qbench::PreparedGemm> prepared = kernel->prepare(problem, mode);
     const std::string error = prepared->check();
     if (!error.empty()) {
-      std::fprintf(stderr, "icount-driver: %s %s: WRONG RESULT, nothing counted: %s\n",
-                   kernel_id.c_str(), shape.str().c_str(), error.c_str());
+      std::fprintf(stderr, "icount-driver: %s %s: WRONG RESULT, nothing counted: %s\n", kernel_id.c_str(),
+                   shape.str().c_str(), error.c_str());
       return 1;
     }
 

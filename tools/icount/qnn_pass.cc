@@ -6,8 +6,8 @@
 #include "qnn_pass.h"
 
 #include <cmath>
-#include <cstdlib>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <iterator>
@@ -87,13 +87,16 @@ std::string check_pass(qnn::Network& net, qnn::Variant v, const FirstFixture& f)
   net.forward(f.image.data(), v, logits);
   if (v == qnn::Variant::kFloat) {
     for (int j = 0; j < qnn::kNumClasses; ++j)
-      if (std::fabs(logits[j] - f.torch_logits[j]) > 1e-4f) return "float logit " + std::to_string(j) + " off";
+      if (std::fabs(logits[j] - f.torch_logits[j]) > 1e-4f)
+        return "float logit " + std::to_string(j) + " off";
     return "";
   }
   const int bits = v == qnn::Variant::kQ4 ? 4 : v == qnn::Variant::kQ46 ? 0 : 8;
   for (const auto& [b, expected] : f.logits_by_bits)
     if (b == bits)
-      return std::memcmp(logits, expected.data(), sizeof logits) == 0 ? "" : "logits differ from the integer model";
+      return std::memcmp(logits, expected.data(), sizeof logits) == 0
+                 ? ""
+                 : "logits differ from the integer model";
   return "the fixtures have no logits of this variant";
 }
 
@@ -102,12 +105,14 @@ std::string check_pass(qnn::Network& net, qnn::Variant v, const FirstFixture& f)
 int count_qnn_pass(const std::string& variant_name, const std::string& models, long reps) {
   qnn::Variant v;
   if (!qnn::variant_from_name(variant_name, &v)) {
-    std::fprintf(stderr, "icount-driver: unknown QNN variant '%s' (float, q8, q4, q32, q4_6)\n", variant_name.c_str());
+    std::fprintf(stderr, "icount-driver: unknown QNN variant '%s' (float, q8, q4, q32, q4_6)\n",
+                 variant_name.c_str());
     return 2;
   }
   qnn::Network net = qnn::Network::load(models + "/mrz-v1.qnnw");
   if (!net.has_variant(v)) {
-    std::fprintf(stderr, "icount-driver: %s/mrz-v1.qnnw has no %s variant\n", models.c_str(), variant_name.c_str());
+    std::fprintf(stderr, "icount-driver: %s/mrz-v1.qnnw has no %s variant\n", models.c_str(),
+                 variant_name.c_str());
     return 2;
   }
   const FirstFixture fixture = read_first_fixture(models + "/mrz-v1-fixtures.bin");
