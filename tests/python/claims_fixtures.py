@@ -63,7 +63,7 @@ def fxp_rows(sequential: tuple, branched: tuple) -> dict:
     """(relative drop, memory saving, multiplication saving) of both networks, paper protocol; plus a split row."""
     rows = []
     for network, (drop, memory, mult) in (("sequential", sequential), ("branched", branched)):
-        rows.append({"network": network, "dataset": "fashion-mnist", "protocol": "paper",
+        rows.append({"network": network, "dataset": "fashion-mnist", "protocol": "test",
                      "float_acc_pct": 92.0, "fxp_acc_pct": round(92.0 * (1 - drop / 100), 2),
                      "relative_drop_pct": drop, "memory_saving_pct": memory, "mult_saving_pct": mult})
         rows.append(dict(rows[-1], protocol="split", relative_drop_pct=drop + 5.0))
@@ -156,7 +156,7 @@ def scenario_missing() -> dict:
         "qnn.json": {"context": {"qbench": {"schema_version": 1, "arch": "x86_64",
                                             "qnn": {"accuracy_pct": {"float": {"synthetic": 100.0}}}}},
                      "benchmarks": []},
-        "fxp.json": {"rows": [{"network": "sequential", "dataset": "fashion-mnist", "protocol": "paper",
+        "fxp.json": {"rows": [{"network": "sequential", "dataset": "fashion-mnist", "protocol": "test",
                                "relative_drop_pct": "n/a"},
                               {"network": "branched", "dataset": "fashion-mnist", "protocol": "split",
                                "relative_drop_pct": 0.5}]},

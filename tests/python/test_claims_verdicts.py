@@ -60,6 +60,15 @@ def test_stand_in_data_is_at_best_partly():
     assert verdict(claim, [measured(AT_MOST_1, 5.0)])[0] == NOT_REPRODUCED
 
 
+def test_a_precondition_that_misses_caps_the_verdict_at_partly():
+    trained = {"name": "float accuracy", "at_least": 90.97}
+    assert verdict(PLAIN_CLAIM, [measured(AT_MOST_1, 0.5)], conditions=[measured(trained, 92.0)])[0] == REPRODUCED
+    result, reason = verdict(PLAIN_CLAIM, [measured(AT_MOST_1, 0.5)], conditions=[measured(trained, 71.4)])
+    assert result == PARTLY and "float accuracy: 71.4, needs >= 90.97" in reason
+    assert verdict(PLAIN_CLAIM, [measured(AT_MOST_1, 0.5)], conditions=[absent(trained)])[0] == PARTLY
+    assert verdict(PLAIN_CLAIM, [measured(AT_MOST_1, 5.0)], conditions=[measured(trained, 71.4)])[0] == NOT_REPRODUCED
+
+
 def test_the_model_can_only_lift_a_timing_to_partly():
     timing_miss = [measured(AT_LEAST_2, 1.0, "x86_64")]
     assert verdict(TIMING_CLAIM, timing_miss, [measured(AT_LEAST_2, 2.5, "armv7")])[0] == PARTLY

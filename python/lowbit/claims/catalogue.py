@@ -76,7 +76,7 @@ def check_claim(claim, papers: dict, where: str) -> None:
         raise CatalogueError(f"{where}: paper {claim['paper']!r} is not in 'papers'")
     if not isinstance(claim["checks"], list) or not claim["checks"]:
         raise CatalogueError(f"{where}: 'checks' must be a non-empty list")
-    for part in ("checks", "model"):
+    for part in ("checks", "model", "conditions"):
         for number, check in enumerate(claim.get(part) or []):
             check_check(check, f"{where}: {part}[{number}]")
 

@@ -37,7 +37,8 @@ def check_evidence(outcome: Outcome) -> dict:
 def evaluate_claim(claim: dict, run: RunDirectory, reference_dir: Path) -> dict:
     outcomes = [run_check(check, run, reference_dir) for check in claim["checks"]]
     model = [run_check(check, run, reference_dir) for check in claim.get("model") or []]
-    result, reason = verdict(claim, outcomes, model)
+    conditions = [run_check(check, run, reference_dir) for check in claim.get("conditions") or []]
+    result, reason = verdict(claim, outcomes, model, conditions)
     headline = outcomes[0].value
     row = {key: claim.get(key) for key in ("id", "paper", "claim", "paper_figure", "platform", "paper_value", "unit")}
     row.update({"measured_value": None if headline is None else round(headline, 4),
@@ -45,6 +46,8 @@ def evaluate_claim(claim: dict, run: RunDirectory, reference_dir: Path) -> dict:
                 "evidence": {"checks": [check_evidence(o) for o in outcomes]}})
     if model:
         row["evidence"]["model"] = [check_evidence(o) for o in model]
+    if conditions:
+        row["evidence"]["conditions"] = [check_evidence(o) for o in conditions]
     return row
 
 

@@ -101,9 +101,13 @@ def arch_family(arch: Optional[str]) -> Optional[str]:
     return arch
 
 
-def other_conditions(claim: dict, outcomes: Sequence[Outcome]) -> List[str]:
-    """Rule 3: how this run's conditions differ from the paper's (empty: the same)."""
-    differences = []
+def other_conditions(claim: dict, outcomes: Sequence[Outcome],
+                     conditions: Sequence[Outcome] = ()) -> List[str]:
+    """Rule 3: how this run's conditions differ from the paper's (empty: the same). `conditions` are
+    the claim's preconditions (e.g. the float network trained as far as the paper's): one that
+    misses, or cannot be measured, is a difference."""
+    differences = [_missed(c) if c.measured else f"{c.check['name']}: not measurable ({c.reason})"
+                   for c in conditions if not c.passed]
     wanted = claim.get("platform_arch")
     timed_on = sorted({o.arch or "unrecorded" for o in outcomes if o.measured})
     if wanted and any(arch_family(a) != arch_family(wanted) for a in timed_on):
@@ -114,13 +118,14 @@ def other_conditions(claim: dict, outcomes: Sequence[Outcome]) -> List[str]:
     return differences
 
 
-def verdict(claim: dict, outcomes: Sequence[Outcome], model: Sequence[Outcome] = ()) -> Tuple[str, str]:
+def verdict(claim: dict, outcomes: Sequence[Outcome], model: Sequence[Outcome] = (),
+            conditions: Sequence[Outcome] = ()) -> Tuple[str, str]:
     """Rules 2-4: the claim's verdict and its reason."""
     result, reason = from_checks(outcomes)
     if claim.get("unavailable") and result == NOT_MEASURABLE:
         reason = claim["unavailable"]
     held = result == REPRODUCED
-    differences = other_conditions(claim, outcomes) if result != NOT_MEASURABLE else []
+    differences = other_conditions(claim, outcomes, conditions) if result != NOT_MEASURABLE else []
     if differences and held:
         result, reason = PARTLY, f"held, but {'; '.join(differences)}"
     elif differences:
