@@ -14,7 +14,7 @@
 namespace qbench {
 
 // context.qbench.schema_version: raised when a field changes meaning or goes away (not when one is
-// added); scripts/qbench_results.py lists the versions it reads.
+// added); python/lowbit/results.py lists the versions it reads.
 constexpr int kResultsSchemaVersion = 1;
 
 // A results path that cannot be written; the message names it.

@@ -3,7 +3,7 @@
 // Exactness: the quantized variants are integer arithmetic up to layer 6's sums; the Q->F step is one
 // float32 product per value and the fully connected layer sums in float32 in a fixed order
 // (k ascending, bias first). This file is compiled with -ffp-contract=off so that no multiply-add is
-// fused, which keeps the logits bit-identical to scripts/qnn_intmodel.py.
+// fused, which keeps the logits bit-identical to lowbit.qnn.intmodel.
 #include <algorithm>
 #include <chrono>
 #include <cmath>

@@ -1,6 +1,6 @@
-// Tests of the qnn library against the fixtures written by scripts/qnn_train.py:
+// Tests of the qnn library against the fixtures written by lowbit qnn-train:
 //   - the float variant matches PyTorch's logits to 1e-4;
-//   - QNN-8, QNN-4 and QNN-4.6 match scripts/qnn_intmodel.py's integer pipeline bit for bit (logits
+//   - QNN-8, QNN-4 and QNN-4.6 match lowbit.qnn.intmodel's integer pipeline bit for bit (logits
 //     and layer 6's int32 sums), and QNN-32 (Eigen int32) matches QNN-8 bit for bit; QNN-4.6 on
 //     every uint4_6 path this CPU can run;
 //   - the weights file's quantization is lowbit's (choose_quant_params / quantize, and

@@ -1,6 +1,6 @@
 // icount-driver: one (kernel, shape) product, run a given number of times inside one clearly named
 // function, for deterministic instruction counting (qemu-user + tools/icount/qemu_icount.c on ARM,
-// valgrind's callgrind on x86; scripts/icount.py drives it, docs/instruction-counts.md explains it).
+// valgrind's callgrind on x86; lowbit icount drives it, docs/instruction-counts.md explains it).
 //
 //   icount-driver --kernel uint4 --shape 8x100x10 --reps 3 [--seed 1] [--weights per_call|prepacked]
 //                 [--corrupt] [--list]
@@ -24,7 +24,7 @@
 // Instructions of one product = (B - A) / reps: the fixed overhead (call, prologue, epilogue, the
 // markers) cancels, as does any difference of a region's first product from the others; what
 // remains is one prepared->run() call and one loop step per product. The count is "steady" when
-// C - B == B - A, i.e. the products of a loop cost the same from call to call; scripts/icount.py
+// C - B == B - A, i.e. the products of a loop cost the same from call to call; lowbit icount
 // reports a cell that is not. The qemu plugin finds the markers by their symbols; callgrind collects
 // inside counted_region only (--toggle-collect=counted_region --dump-after=counted_region: one dump
 // per region). The product was already run once by the verification, so every counted call is a

@@ -15,7 +15,7 @@
  * instruction lies in the begin (end) marker function also gets a callback that snapshots the
  * counter. The markers are found by name: qemu-user reads the guest binary's symbol table, so the
  * driver must not be stripped. Constant costs of the markers themselves cancel in differences of
- * regions (scripts/icount.py only uses differences).
+ * regions (lowbit icount only uses differences).
  *
  * The counts are a function of the guest binary, its input and the emulated CPU model (which decides
  * e.g. glibc's IFUNC choices and lowbit's path): they do not depend on the host, its load or qemu's

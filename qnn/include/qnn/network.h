@@ -18,7 +18,7 @@
 // next Q->Q (int32 sums after bias and ReLU requantized to the next layer's codes by one float32
 // scale, round half up);
 // layer 6 -> fully connected Q->F (sums times s* to float, then a float32 FC in a fixed order).
-// Their logits equal scripts/qnn_intmodel.py's bit for bit.
+// Their logits equal lowbit.qnn.intmodel's bit for bit.
 //
 // Use from the benchmark (`qbench qnn`):
 //   qnn::Network net = qnn::Network::load("models/mrz-v1.qnnw");
@@ -129,7 +129,7 @@ class Network {
 // Softmax of kNumClasses logits (float32, max-subtracted).
 void softmax(const float* logits, float* probabilities);
 
-// A test set written by scripts/qnn_data.py (.qnnd). Throws std::runtime_error naming `path`.
+// A test set written by lowbit qnn-data (.qnnd). Throws std::runtime_error naming `path`.
 struct Dataset {
   std::string name;
   int count = 0, height = 0, width = 0, num_classes = 0;
