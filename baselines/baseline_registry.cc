@@ -12,7 +12,6 @@ namespace {
   GemmKernel k;
   k.id = id;
   k.description = why;
-  k.supports_prepacked = false;
   k.unavailable = [why] { return why; };
   k.implementation = [] { return std::string("-"); };
   return k;

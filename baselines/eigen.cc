@@ -59,8 +59,6 @@ GemmKernel eigen_kernel(const std::string& id, const std::string& what) {
   GemmKernel k;
   k.id = id;
   k.description = what;
-  k.supports_prepacked = false;
-  k.unavailable = [] { return std::string(); };
   k.implementation = [what] { return eigen_version() + ", " + what; };
   k.prepare = [](const GemmProblem& p, WeightsMode) -> std::unique_ptr<PreparedGemm> {
     return std::make_unique<PreparedEigen<Scalar, kOrder>>(p);

@@ -43,8 +43,6 @@ GemmKernel gemmlowp_uint8_kernel() {
   GemmKernel k;
   k.id = "uint8_gemmlowp";
   k.description = "gemmlowp uint8 x uint8 -> int32, empty output pipeline";
-  k.supports_prepacked = false;
-  k.unavailable = [] { return std::string(); };
   k.implementation = [] {
     return "gemmlowp, " + gemmlowp_compiled_simd().instruction_sets + " kernel, 1 thread";
   };

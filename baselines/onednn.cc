@@ -188,7 +188,6 @@ GemmKernel onednn_kernel(const std::string& id, const std::string& description, 
   GemmKernel k;
   k.id = id;
   k.description = description;
-  k.supports_prepacked = false;
   k.unavailable = unavailable;
   k.implementation = [function] { return onednn_implementation(function); };
   k.prepare = [](const GemmProblem& p, WeightsMode) -> std::unique_ptr<PreparedGemm> {

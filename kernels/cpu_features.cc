@@ -13,13 +13,18 @@
 namespace lowbit {
 namespace {
 
-struct CpuFeatures {
-  bool avx2 = false;
-  bool avx512bw = false;
-  bool avx512vnni = false;
-  bool neon = false;
-  bool neon64 = false;
-  bool neon_dot = false;
+// One flag per Isa, indexed by its value: whether this CPU and OS run it.
+class CpuFeatures {
+ public:
+  CpuFeatures() { set(Isa::kScalar, true); }
+  void set(Isa isa, bool runs) { runs_[static_cast<int>(isa)] = runs; }
+  // A value outside the enumeration (a bad cast) runs nowhere.
+  bool runs(Isa isa) const { return static_cast<unsigned>(isa) < kCount && runs_[static_cast<int>(isa)]; }
+
+ private:
+  static constexpr unsigned kCount =
+      static_cast<unsigned>(Isa::kAvx512vnni) + 1;  // kAvx512vnni: the last Isa
+  bool runs_[kCount] = {};
 };
 
 #if defined(__x86_64__) || defined(__i386__)
@@ -41,18 +46,21 @@ CpuFeatures detect() {
   const bool os_ymm = (xcr0 & 0x6) == 0x6;    // SSE + AVX state
   const bool os_zmm = (xcr0 & 0xe6) == 0xe6;  // + opmask, ZMM_Hi256, Hi16_ZMM
   if (!__get_cpuid_count(7, 0, &eax, &ebx, &ecx, &edx)) return f;
-  f.avx2 = os_ymm && (ebx & (1u << 5));
+  const bool avx2 = os_ymm && (ebx & (1u << 5));
   const bool avx512f = ebx & (1u << 16);
   const bool avx512bw = ebx & (1u << 30);
   const bool avx512vl = ebx & (1u << 31);
-  f.avx512bw = f.avx2 && os_zmm && avx512f && avx512bw && avx512vl;
-  f.avx512vnni = f.avx512bw && (ecx & (1u << 11));
+  const bool avx512 = avx2 && os_zmm && avx512f && avx512bw && avx512vl;  // F + BW + VL
+  f.set(Isa::kAvx2, avx2);
+  f.set(Isa::kAvx512bw, avx512);
+  f.set(Isa::kAvx512vnni, avx512 && (ecx & (1u << 11)));
 #elif defined(__aarch64__)
   const unsigned long hwcap = getauxval(AT_HWCAP);
-  f.neon64 = hwcap & (1ul << 1);                   // HWCAP_ASIMD
-  f.neon_dot = f.neon64 && (hwcap & (1ul << 20));  // HWCAP_ASIMDDP
+  const bool asimd = hwcap & (1ul << 1);  // HWCAP_ASIMD
+  f.set(Isa::kNeon64, asimd);
+  f.set(Isa::kNeonDot, asimd && (hwcap & (1ul << 20)));  // HWCAP_ASIMDDP
 #elif defined(__arm__)
-  f.neon = getauxval(AT_HWCAP) & (1ul << 12);  // HWCAP_NEON
+  f.set(Isa::kNeon, getauxval(AT_HWCAP) & (1ul << 12));  // HWCAP_NEON
 #endif
   return f;
 }
@@ -64,25 +72,6 @@ const CpuFeatures& features() {
 
 }  // namespace
 
-bool cpu_supports(Isa isa) {
-  const CpuFeatures& f = features();
-  switch (isa) {
-    case Isa::kScalar:
-      return true;
-    case Isa::kNeon:
-      return f.neon;
-    case Isa::kNeon64:
-      return f.neon64;
-    case Isa::kNeonDot:
-      return f.neon_dot;
-    case Isa::kAvx2:
-      return f.avx2;
-    case Isa::kAvx512bw:
-      return f.avx512bw;
-    case Isa::kAvx512vnni:
-      return f.avx512vnni;
-  }
-  return false;
-}
+bool cpu_supports(Isa isa) { return features().runs(isa); }
 
 }  // namespace lowbit

@@ -71,9 +71,9 @@ struct GemmKernel {
   std::string id;           // as used in configs, JSON and tables: "uint4", "uint4@avx2", "float32", ...
   std::string description;  // one line for `qbench list`
   OperandFormat operands;   // the codes it is given
-  bool supports_prepacked;  // whether WeightsMode::kPrepacked means anything to it
-  // Why it cannot run on this machine or build ("" when it can).
-  std::function<std::string()> unavailable;
+  bool supports_prepacked = false;  // whether WeightsMode::kPrepacked means anything to it
+  // Why it cannot run on this machine or build ("" when it can; by default it always can).
+  std::function<std::string()> unavailable = [] { return std::string(); };
   // What it will execute here: an ISA path, a library and version, a storage order.
   std::function<std::string()> implementation;
   std::function<std::unique_ptr<PreparedGemm>(const GemmProblem&, WeightsMode)> prepare;

@@ -11,7 +11,10 @@
 namespace lowbit {
 namespace {
 
-template <class WFormatOfKernel, class XFormatOfKernel, Correction kCorrectionOfKernel>
+// The correction defaults to that of raw codes (zero points on both operands); kernels of centred
+// codes (symmetric weights) name Correction::kRows.
+template <class WFormatOfKernel, class XFormatOfKernel,
+          Correction kCorrectionOfKernel = Correction::kRowsAndColumns>
 struct KernelTraits {
   using WFormat = WFormatOfKernel;
   using XFormat = XFormatOfKernel;

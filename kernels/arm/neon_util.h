@@ -37,6 +37,12 @@ LOWBIT_INLINE void unroll(F&& f) {
   unroll_impl(f, std::make_integer_sequence<int, kCount>{});
 }
 
+// Sets every accumulator of a tile to zero (one MOVI / VMOV.I32 #0 per register, as vdupq_n_*(0)).
+template <class Vector, int kRows, int kColumns>
+LOWBIT_INLINE void zero_tile(Vector (&acc)[kRows][kColumns]) {
+  unroll<kRows>([&](auto m) { unroll<kColumns>([&](auto c) { acc[m][c] = Vector{}; }); });
+}
+
 // Returns `p` through an empty asm, so that GCC cannot tell it equals `p`: loads through the result
 // happen again instead of reusing values already in registers. The 4-bit kernels read each packed
 // byte twice (low nibbles, then high nibbles): a second load is cheaper than keeping the raw bytes

@@ -30,7 +30,7 @@ struct U46LoopNeon : KernelTraits<PairMajor<4>, PairMajor<16>, U4_6Lanes::kCorre
   // `pairs` pairs of steps into fresh 16-bit accumulators (at most 129, so that no lane overflows).
   static LOWBIT_INLINE void accumulate(const int8_t* w, const int8_t* x, int pairs,
                                        int16x8_t (&acc)[kMR][kVectors]) {
-    unroll<kMR>([&](auto m) { unroll<kVectors>([&](auto v) { acc[m][v] = vdupq_n_s16(0); }); });
+    zero_tile(acc);
 #pragma GCC unroll 2
     for (int p = pairs; p > 0; --p) {
       const int16x4_t ws = vld1_s16(reinterpret_cast<const int16_t*>(w));  // rows 0-3, one pair each

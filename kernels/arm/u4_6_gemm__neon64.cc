@@ -22,7 +22,7 @@ struct U46LoopNeon64 : KernelTraits<PairMajor<8>, PairMajor<16>, U4_6Lanes::kCor
   // `pairs` pairs of steps into fresh 16-bit accumulators (at most 129, so that no lane overflows).
   static LOWBIT_INLINE void accumulate(const int8_t* w, const int8_t* x, int pairs,
                                        int16x8_t (&acc)[kMR][kVectors]) {
-    unroll<kMR>([&](auto m) { unroll<kVectors>([&](auto v) { acc[m][v] = vdupq_n_s16(0); }); });
+    zero_tile(acc);
     static_assert(kVectors == 2, "one 32-byte load of X");
 #pragma GCC unroll 2
     for (int p = pairs; p > 0; --p, w += 2 * kMR, x += 2 * kNR) {

@@ -26,7 +26,7 @@ struct U4LoopNeon : KernelTraits<PairMajor<4>, PairNibbles<16>, U4Lanes::kCorrec
   static LOWBIT_INLINE void accumulate(const uint8_t* w, const uint8_t* x, int pairs,
                                        uint16x8_t (&acc)[kMR][kVectors]) {
     const uint8x16_t low_nibble = vdupq_n_u8(0x0F);
-    unroll<kMR>([&](auto m) { unroll<kVectors>([&](auto v) { acc[m][v] = vdupq_n_u16(0); }); });
+    zero_tile(acc);
 #pragma GCC unroll 2
     for (int p = pairs; p > 0; --p) {
       const uint16x4_t ws = vld1_u16(reinterpret_cast<const uint16_t*>(w));  // rows 0-3, one pair each

@@ -29,7 +29,7 @@ struct U4LoopNeon64 : Traits {
   static LOWBIT_INLINE void accumulate(const uint8_t* w, const uint8_t* x, int bytes,
                                        uint16x8_t (&acc)[kMR][kVectors]) {
     const uint8x16_t low_nibble = vdupq_n_u8(0x0F);
-    unroll<kMR>([&](auto m) { unroll<kVectors>([&](auto v) { acc[m][v] = vdupq_n_u16(0); }); });
+    zero_tile(acc);
     for (int b = 0; b < bytes; ++b, w += kMR, x += kNR) {
       // The even step (low nibbles), then the odd step (high nibbles) of the same bytes. The 8
       // weights of a step come from one load (8 rows x 2 steps) and reach the lanes by DUP.

@@ -15,8 +15,7 @@
 namespace lowbit {
 namespace {
 
-template <int kColumns,
-          class Traits = KernelTraits<Dot4<4, 8>, Dot4<4, kColumns>, Correction::kRowsAndColumns>>
+template <int kColumns, class Traits = KernelTraits<Dot4<4, 8>, Dot4<4, kColumns>>>
 struct U4KernelNeonDot : Traits {
   static constexpr int kMR = Traits::kMR, kNR = Traits::kNR, kQuads = Traits::kQuads;
 
@@ -24,7 +23,7 @@ struct U4KernelNeonDot : Traits {
                                                                   int depth, const TileOutput& out) {
     const uint8x16_t low_nibble = vdupq_n_u8(0x0F);
     uint32x4_t acc[kMR][kQuads];
-    unroll<kMR>([&](auto m) { unroll<kQuads>([&](auto g) { acc[m][g] = vdupq_n_u32(0); }); });
+    zero_tile(acc);
     for (int k = 0; k < depth; k += 8, w += 4 * kMR, x += 4 * kNR) {
       // Steps 0-3 (low nibbles), then 4-7 (high nibbles) of the same bytes; keeping both unpacked
       // sets live would take 35 registers of 32.

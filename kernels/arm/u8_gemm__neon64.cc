@@ -12,14 +12,13 @@
 namespace lowbit {
 namespace {
 
-template <int kColumns,
-          class Traits = KernelTraits<StepMajor<8, 8>, StepMajor<8, kColumns>, Correction::kRowsAndColumns>>
+template <int kColumns, class Traits = KernelTraits<StepMajor<8, 8>, StepMajor<8, kColumns>>>
 struct U8KernelNeon64 : Traits {
   static constexpr int kMR = Traits::kMR, kNR = Traits::kNR, kQuads = Traits::kQuads;
 
   LOWBIT_MICRO_KERNEL static void run(const uint8_t* w, const uint8_t* x, int depth, const TileOutput& out) {
     uint32x4_t acc[kMR][kQuads];
-    unroll<kMR>([&](auto m) { unroll<kQuads>([&](auto q) { acc[m][q] = vdupq_n_u32(0); }); });
+    zero_tile(acc);
     for (int k = 0; k < depth; k += 2, w += 2 * kMR, x += 2 * kNR) {
       const uint8x16_t w8 = vld1q_u8(w);
       const uint16x8_t ws[2] = {vmovl_u8(vget_low_u8(w8)), vmovl_high_u8(w8)};  // steps k, k + 1

@@ -45,6 +45,7 @@
 #include "known_kernels.h"
 #include "lowbit/gemm.h"
 #include "qnn_pass.h"
+#include "record.h"
 #include "results_writer.h"
 
 extern "C" {
@@ -190,19 +191,14 @@ int main(int argc, char** argv) {
     counted_region(prepared.get(), 1 + reps);
     counted_region(prepared.get(), 1 + 2 * reps);
 
-    const char* forced = std::getenv(lowbit::kForceIsaVariable);
-    const nlohmann::json record = {{"kernel", kernel_id},
-                                   {"shape", shape.str()},
-                                   {"operand_bits", kernel->operands.bits},
-                                   {"reps", reps},
-                                   {"seed", seed},
-                                   {"weights", weights},
-                                   {"implementation", kernel->implementation()},
-                                   {"forced_isa", forced != nullptr ? forced : ""},
-                                   {"check", "ok"},
-                                   {"regions", {1, 1, 1 + reps, 1 + 2 * reps}},
-                                   {"schema_version", qbench::kResultsSchemaVersion}};
-    std::printf("%s\n", record.dump().c_str());
+    icount::print_record({{"kernel", kernel_id},
+                          {"shape", shape.str()},
+                          {"operand_bits", kernel->operands.bits},
+                          {"reps", reps},
+                          {"seed", seed},
+                          {"weights", weights},
+                          {"implementation", kernel->implementation()}},
+                         reps);
     return 0;
   } catch (const std::exception& e) {
     std::fprintf(stderr, "icount-driver: %s\n", e.what());

@@ -18,6 +18,7 @@
 
 #include "lowbit/gemm.h"
 #include "qnn/network.h"
+#include "record.h"
 #include "results_writer.h"
 
 extern "C" {
@@ -130,17 +131,12 @@ int count_qnn_pass(const std::string& variant_name, const std::string& models, l
 
   long macs = 0;
   for (const qnn::LayerInfo& l : net.layers()) macs += l.macs;
-  const char* forced = std::getenv(lowbit::kForceIsaVariable);
-  const nlohmann::json record = {{"qnn", qnn::variant_name(v)},
-                                 {"paper_name", qnn::variant_paper_name(v)},
-                                 {"gemm", net.gemm_name(v)},
-                                 {"macs", macs},
-                                 {"reps", reps},
-                                 {"forced_isa", forced != nullptr ? forced : ""},
-                                 {"check", "ok"},
-                                 {"regions", {1, 1, 1 + reps, 1 + 2 * reps}},
-                                 {"schema_version", qbench::kResultsSchemaVersion}};
-  std::printf("%s\n", record.dump().c_str());
+  print_record({{"qnn", qnn::variant_name(v)},
+                {"paper_name", qnn::variant_paper_name(v)},
+                {"gemm", net.gemm_name(v)},
+                {"macs", macs},
+                {"reps", reps}},
+               reps);
   return 0;
 }
 

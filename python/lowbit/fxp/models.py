@@ -56,6 +56,25 @@ class QuantLayer(nn.Module):
         """Multiplications per image, given this layer's output shape (C, H, W) or (N,)."""
         raise NotImplementedError
 
+    def affine(self):
+        """The torch layer holding this layer's weight and bias (kept under its own attribute, so
+        the parameter names of a saved model stay conv.* / fc.*)."""
+        raise NotImplementedError
+
+    def init_glorot(self):
+        """Keras's initialisation: Glorot-uniform kernel, zero bias; no output shape seen yet."""
+        nn.init.xavier_uniform_(self.affine().weight)
+        nn.init.zeros_(self.affine().bias)
+        self.out_shape = None
+
+    @property
+    def weight(self):
+        return self.affine().weight
+
+    @property
+    def bias(self):
+        return self.affine().bias
+
 
 class ConvUnit(QuantLayer):
     """Conv (Keras padding) -> ReLU -> quantizer -> BatchNorm."""
@@ -65,17 +84,10 @@ class ConvUnit(QuantLayer):
         self.conv = nn.Conv2d(cin, cout, kernel, stride=stride, padding=0)
         self.bn = nn.BatchNorm2d(cout, eps=1e-3, momentum=0.01)
         self.kernel, self.stride, self.padding = kernel, stride, padding
-        nn.init.xavier_uniform_(self.conv.weight)
-        nn.init.zeros_(self.conv.bias)
-        self.out_shape = None
+        self.init_glorot()
 
-    @property
-    def weight(self):
-        return self.conv.weight
-
-    @property
-    def bias(self):
-        return self.conv.bias
+    def affine(self):
+        return self.conv
 
     def forward(self, x):
         if self.padding == "same":
@@ -95,17 +107,10 @@ class DenseUnit(QuantLayer):
     def __init__(self, cin, cout):
         super().__init__()
         self.fc = nn.Linear(cin, cout)
-        nn.init.xavier_uniform_(self.fc.weight)
-        nn.init.zeros_(self.fc.bias)
-        self.out_shape = None
+        self.init_glorot()
 
-    @property
-    def weight(self):
-        return self.fc.weight
-
-    @property
-    def bias(self):
-        return self.fc.bias
+    def affine(self):
+        return self.fc
 
     def forward(self, x):
         y = self.fc(x)

@@ -200,12 +200,18 @@ def run_qnn_passes(args) -> int:
                         spec["isa"] if args.isa is None else args.isa)
         return run_qnn(runner, build_info, [v for v in args.qnn.split(",") if v], args.reps, out,
                        " ".join(["lowbit", *sys.argv[1:]]))
-    except Missing as err:
+    except (Missing, Failure, OSError, ValueError) as err:
+        return stopped(err)
+
+
+def stopped(err: Exception) -> int:
+    """Logs why icount could not prepare its run; the exit status: EXIT_MISSING for a missing tool or
+    peer, EXIT_USAGE for anything else (a failed build, a bad file or value)."""
+    if isinstance(err, Missing):
         log(f"icount: missing: {err}")
         return EXIT_MISSING
-    except (Failure, OSError, ValueError) as err:
-        log(f"icount: {err}")
-        return EXIT_USAGE
+    log(f"icount: {err}")
+    return EXIT_USAGE
 
 
 def run(args) -> int:
@@ -219,12 +225,8 @@ def run(args) -> int:
     started = time.monotonic()
     try:
         runner, build_info, known = prepare(p, args)
-    except Missing as err:
-        log(f"icount: missing: {err}")
-        return EXIT_MISSING
-    except (Failure, OSError, ValueError) as err:
-        log(f"icount: {err}")
-        return EXIT_USAGE
+    except (Missing, Failure, OSError, ValueError) as err:
+        return stopped(err)
     kernels, skipped = select_kernels(p.wanted, known)
     if not kernels:
         log(f"icount: none of the kernels {p.wanted} can be counted here")
