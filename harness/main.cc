@@ -142,21 +142,25 @@ int main(int argc, char** argv) {
     if (list->parsed()) return list_kernels();
     if (verify->parsed()) return verify_sweep(resolve(verify_overrides));
     if (peak->parsed()) return print_peak_rates(peak_options, peak_json);
-    if (!no_peak) measure_peak_for_results();
     std::ostringstream command;
     for (int i = 0; i < argc; ++i) command << (i ? " " : "") << argv[i];
+    // Every input is checked (the results path first) before anything is measured.
     if (qnn->parsed()) {
       if (qnn_options.out_path.empty()) qnn_options.out_path = default_results_path("qnn");
+      check_results_path(qnn_options.out_path, qnn_options.overwrite);
+      if (!no_peak) measure_peak_for_results();
       qnn_options.command_line = command.str();
       return run_qnn(qnn_options);
     }
     sweep.config = resolve(run_overrides);
+    if (sweep.out_path.empty()) sweep.out_path = default_results_path(sweep.config.name);
+    check_results_path(sweep.out_path, sweep.overwrite);
     const std::string refusal =
         allow_scalar_baselines ? "" : scalar_baseline_refusals(sweep.config.kernels, false);
     if (!refusal.empty()) throw ConfigError(refusal);
+    if (!no_peak) measure_peak_for_results();
     sweep.config_path = run_overrides.config_path;
     sweep.interleave = !no_interleave;
-    if (sweep.out_path.empty()) sweep.out_path = default_results_path(sweep.config.name);
     sweep.command_line = command.str();
     return run_sweep(sweep);
   } catch (const ConfigError& e) {
