@@ -48,7 +48,7 @@ add_test(NAME run_rejects_unwritable_out
          COMMAND ${expect} 2 "^qbench: /proc/qbench-results.json: cannot be written"
                  ${qbench} run --config ${PROJECT_SOURCE_DIR}/configs/quick.json --out /proc/qbench-results.json)
 add_test(NAME qbench_lists_per_path_ids
-         COMMAND sh -c "$0 list | grep -E '^  uint4@scalar +u4_gemm_'" ${qbench})
+         COMMAND sh -c "\"$@\" list | grep -E '^  uint4@scalar +u4_gemm_'" sh ${qbench})
 add_test(NAME cli_rejects_unknown_option
          COMMAND ${expect} 2 "not expected: --frobnicate"
                  ${qbench} run --config ${PROJECT_SOURCE_DIR}/configs/quick.json --frobnicate)
