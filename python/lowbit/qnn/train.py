@@ -2,7 +2,7 @@
 models/mrz-v1.qnnw, its fixtures and its report (docs/qnn.md). What `make train` runs: ~5 minutes on
 2 cores, plus ~15-20 for the QNN-4.6 level-pair search.
 
-The command line only: the training (PyTorch, lowbit.qnn.training) is imported when the command
+The command line only: the training (PyTorch, lowbit.qnn.train_run) is imported when the command
 runs, because python3-torch is installed only by `make deps-train` and every other command must work
 without it.
 """
@@ -51,6 +51,6 @@ def run(args):
     # OpenMP threads that spin at barriers crawl when another process holds a core (a shared
     # machine): let them sleep instead. Must be set before torch starts its thread pool.
     os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
-    from lowbit.qnn import training  # torch: see the module docstring
+    from lowbit.qnn import train_run  # torch: see the module docstring
 
-    return training.main(args)
+    return train_run.main(args)
