@@ -18,12 +18,13 @@ from lowbit.distortion import cli as distortion
 from lowbit.fxp import cli as fxp
 from lowbit.history import command as history
 from lowbit.qnn import data as qnn_data
+from lowbit.qnn import fxp as qnn_fxp
 from lowbit.qnn import table as qnn_table
 from lowbit.qnn import train as qnn_train
 from lowbit.results import EXIT_BAD_INPUT, ResultsError
 
 COMMANDS = (summary, tables, plots, report, regress, ab, history, icount, qnn_data, qnn_train,
-            qnn_table, claims, distortion, fxp)
+            qnn_table, qnn_fxp, claims, distortion, fxp)
 
 
 def build_parser() -> argparse.ArgumentParser:

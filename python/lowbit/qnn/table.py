@@ -20,12 +20,16 @@ import statistics
 import sys
 from pathlib import Path
 
-from lowbit.paths import REFERENCE_DIR
+from lowbit.paths import REFERENCE_DIR, REPO_ROOT
 from lowbit.results import TIME_UNIT_TO_US, ResultsError, read_json
 
 REFERENCE = REFERENCE_DIR / "trusov2020-qnn.csv"
-PAPER_NAMES = {"float": "CNN (float32)", "q8": "QNN-8", "q4": "QNN-4", "q4_6": "QNN-4.6", "q32": "QNN-32"}
-ORDER = ["float", "q8", "q4", "q4_6", "q32"]
+PAPER_NAMES = {"float": "CNN (float32)", "q8": "QNN-8", "q4": "QNN-4", "q4_6": "QNN-4.6", "q32": "QNN-32",
+               "fxp": "QNN-FXP"}
+ORDER = ["float", "q8", "q4", "q4_6", "q32", "fxp"]
+NO_PAPER_ROW = ("q4_6", "fxp")  # variants the 2020 paper's table does not have
+FXP_REPORT = REPO_ROOT / "models" / "mrz-v1-fxp.json"
+NOT_MEASURED = "not measured yet"
 # The stages of a forward pass as `qbench qnn` splits it (qnn::Stage), in the order they run.
 STAGES = ["input", "im2col", "gemm", "requantize", "fc"]
 LAYERS = [f"layer{i}" for i in range(1, 8)]
@@ -100,7 +104,7 @@ def main_table(sets, accuracy, median, paper):
         if variant not in accuracy and variant not in median:
             continue
         name = PAPER_NAMES[variant]
-        p = paper.get(name, {}) if variant != "q4_6" else {}  # the paper has no 4.6-bit row
+        p = paper.get(name, {}) if variant not in NO_PAPER_ROW else {}
         row = [name]
         for s in sets:
             row += [fmt(accuracy.get(variant, {}).get(s)),
@@ -110,9 +114,10 @@ def main_table(sets, accuracy, median, paper):
         ratio = total / float_times["total"] if total and float_times.get("total") else None
         paper_ratio = float(p["total_ms"]) / paper_float_total if p.get("total_ms") else None
         cpu, float_cpu = median.get(variant, {}).get("total_cpu"), float_times.get("total_cpu")
-        row += [fmt(conv / 1000 if conv else None, 4), fmt(p.get("convolution_ms")),
-                fmt(total / 1000 if total else None, 4), fmt(p.get("total_ms")), fmt(ratio), fmt(paper_ratio),
-                fmt(cpu / float_cpu if cpu and float_cpu else None)]
+        unmeasured = NOT_MEASURED if variant not in median else None
+        row += [unmeasured or fmt(conv / 1000 if conv else None, 4), fmt(p.get("convolution_ms")),
+                unmeasured or fmt(total / 1000 if total else None, 4), fmt(p.get("total_ms")), fmt(ratio),
+                fmt(paper_ratio), fmt(cpu / float_cpu if cpu and float_cpu else None)]
         lines.append("| " + " | ".join(row) + " |")
     return lines
 
@@ -175,15 +180,44 @@ def icount_table(path, paper):
              "| model | GEMM | instructions | / float | paper total / float |", "|---|---|---|---|---|"]
     gemms = qbench.get("qnn", {})
     for variant in [v for v in ORDER if v in counts]:
-        p = paper.get(PAPER_NAMES[variant], {}) if variant != "q4_6" else {}
+        p = paper.get(PAPER_NAMES[variant], {}) if variant not in NO_PAPER_ROW else {}
         paper_ratio = float(p["total_ms"]) / paper_float if p.get("total_ms") else None
         lines.append(f"| {PAPER_NAMES[variant]} | {gemms.get(variant, {}).get('gemm', '?')} | {counts[variant]:,.0f} | "
                      f"{counts[variant] / counts['float']:.3f} | {fmt(paper_ratio)} |")
     return lines
 
 
-def render(path, reference, icount=None):
+def load_fxp(path):
+    """The QNN-FXP report (lowbit qnn-fxp); ResultsError when unreadable."""
+    data = read_json(Path(path))
+    if data.get("variant") != "fxp" or "accuracy_pct" not in data or "layers" not in data:
+        raise ResultsError(Path(path), "not a QNN-FXP report (lowbit qnn-fxp)")
+    return data
+
+
+def fxp_notes(report, measured):
+    """What the QNN-FXP row stands on, its per-layer formats and schemes, and the cost model."""
+    cost = report["cost"]
+    lines = ["", "QNN-FXP (the fixed-point search of Goyal et al. 2021 on this network, "
+                 f"`{FXP_REPORT.name}`): accuracy "
+             + ("from `qbench qnn`" if measured else "of the Python integer model (lowbit.qnn.fxp_int), "
+                "not of the C++ engine; time " + NOT_MEASURED + " (no C++ implementation)")
+             + f". Cost model against all-8-bit: memory {cost['memory_kb']:.2f} KB, saving "
+               f"{cost['memory_saving_pct']:.1f}%; multiplication saving {cost['mult_saving_pct']:.1f}%.", "",
+             "| layer | weights BW/F | biases BW/F | output BW/F | GEMM scheme |", "|---|---|---|---|---|"]
+    for row in report["layers"]:
+        cells = [f"{row[k][0]}/{row[k][1]}" if k in row else "-" for k in ("weights", "biases", "activations")]
+        lines.append(f"| {row['layer']} | {' | '.join(cells)} | {row.get('scheme', '-')} |")
+    return lines
+
+
+def render(path, reference, icount=None, fxp=None):
+    """The tables; `fxp` (a QNN-FXP report) adds its row when the results file has no fxp variant."""
     qbench, accuracy, times = load_qnn(path)
+    fxp_report = load_fxp(fxp) if fxp else None
+    if fxp_report and "fxp" not in accuracy:
+        accuracy = dict(accuracy, fxp={s: a["fxp"] for s, a in fxp_report["accuracy_pct"].items() if s in
+                                       {s for v in accuracy.values() for s in v}})
     paper = load_paper(reference)
     sets = sorted({s for v in accuracy.values() for s in v}, key=lambda s: (s != "synthetic", s))
     median = {v: {part: statistics.median(samples) for part, samples in parts.items()} for v, parts in times.items()}
@@ -196,6 +230,8 @@ def render(path, reference, icount=None):
     lines += ["", "GEMM per variant: " + ", ".join(f"{PAPER_NAMES.get(k, k)} = {v}" for k, v in sorted(gemm.items()))]
     if icount:
         lines += icount_table(icount, paper)
+    if fxp_report:
+        lines += fxp_notes(fxp_report, "fxp" in times)
     return "\n".join(lines) + "\n"
 
 
@@ -207,11 +243,14 @@ def add_parser(subparsers):
     parser.add_argument("--out", help="also write the Markdown table here")
     parser.add_argument("--reference", default=str(REFERENCE), help="the paper's QNN table (CSV)")
     parser.add_argument("--icount", help="a `lowbit icount --qnn` file: add its instruction-count ratios")
+    parser.add_argument("--fxp", default=str(FXP_REPORT) if FXP_REPORT.exists() else "",
+                        help="a QNN-FXP report (lowbit qnn-fxp; default the committed one, '' to leave "
+                             "its row out)")
     parser.set_defaults(func=run)
 
 
 def run(args):
-    text = render(args.results, args.reference, args.icount)
+    text = render(args.results, args.reference, args.icount, args.fxp)
     sys.stdout.write(text)
     if args.out:
         Path(args.out).write_text(text)
