@@ -69,7 +69,7 @@ def optional_markdown(run_dir: Path, name: str) -> List[str]:
 def qnn_section(run_dir: Path) -> List[str]:
     """The QNN table as `lowbit qnn-table` renders it."""
     path = run_file(run_dir, "qnn.json")
-    return [markdown_html(qnn_table.render(path, qnn_table.REFERENCE))]
+    return [markdown_html(qnn_table.render(path, qnn_table.REFERENCE, fxp=qnn_table.default_fxp()))]
 
 
 def layer_bits(layers) -> str:

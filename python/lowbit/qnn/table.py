@@ -2,7 +2,7 @@
 figures beside ours.
 
     lowbit qnn-table RESULTS.json [--out FILE.md] [--reference results/reference/trusov2020-qnn.csv]
-                     [--icount results/baselines/icount-armv7-qnn.json]
+                     [--icount results/baselines/icount-armv7-qnn.json] [--fxp models/mrz-v1-fxp.json]
 
 Columns as in Trusov et al. 2020: accuracy on the synthetic set and on the camera-like set (the
 paper's MIDV-500 column), convolution time and total time per image, and the total relative to the
@@ -13,7 +13,10 @@ machine). QNN-4.6 (the
 and a second table gives its times relative to QNN-4 and QNN-8 of the same run. A third table splits
 the forward pass by stage and layer. With --icount (a `lowbit icount --qnn` file), a last table gives
 the instructions of one forward pass per variant relative to float, beside the paper's time ratios.
-Exit status 2 on an unreadable or malformed file.
+QNN-FXP (the fixed-point search of Goyal et al. 2021, `lowbit qnn-fxp`) gets a row from its report
+(--fxp, default the committed one) while `qbench qnn` does not run it: the accuracy of the Python
+integer model, "not measured yet" for the times, and after the tables its formats, GEMM schemes and
+cost-model savings. Exit status 2 on an unreadable or malformed file.
 """
 import csv
 import statistics
@@ -195,11 +198,16 @@ def load_fxp(path):
     return data
 
 
-def fxp_notes(report, measured):
+def default_fxp():
+    """The committed QNN-FXP report when there is one, else "" (no QNN-FXP row)."""
+    return str(FXP_REPORT) if FXP_REPORT.exists() else ""
+
+
+def fxp_notes(path, report, measured):
     """What the QNN-FXP row stands on, its per-layer formats and schemes, and the cost model."""
     cost = report["cost"]
     lines = ["", "QNN-FXP (the fixed-point search of Goyal et al. 2021 on this network, "
-                 f"`{FXP_REPORT.name}`): accuracy "
+                 f"`{Path(path).name}`): accuracy "
              + ("from `qbench qnn`" if measured else "of the Python integer model (lowbit.qnn.fxp_int), "
                 "not of the C++ engine; time " + NOT_MEASURED + " (no C++ implementation)")
              + f". Cost model against all-8-bit: memory {cost['memory_kb']:.2f} KB, saving "
@@ -231,7 +239,7 @@ def render(path, reference, icount=None, fxp=None):
     if icount:
         lines += icount_table(icount, paper)
     if fxp_report:
-        lines += fxp_notes(fxp_report, "fxp" in times)
+        lines += fxp_notes(fxp, fxp_report, "fxp" in times)
     return "\n".join(lines) + "\n"
 
 
@@ -243,7 +251,7 @@ def add_parser(subparsers):
     parser.add_argument("--out", help="also write the Markdown table here")
     parser.add_argument("--reference", default=str(REFERENCE), help="the paper's QNN table (CSV)")
     parser.add_argument("--icount", help="a `lowbit icount --qnn` file: add its instruction-count ratios")
-    parser.add_argument("--fxp", default=str(FXP_REPORT) if FXP_REPORT.exists() else "",
+    parser.add_argument("--fxp", default=default_fxp(),
                         help="a QNN-FXP report (lowbit qnn-fxp; default the committed one, '' to leave "
                              "its row out)")
     parser.set_defaults(func=run)
