@@ -10,7 +10,7 @@ import pytest
 torch = pytest.importorskip("torch")
 
 from lowbit.fxp import cost  # noqa: E402 (after the skip: needs torch)
-from lowbit.fxp.quantizer import code_limit  # noqa: E402
+from lowbit.fxp.quantizer import code_limit, quantize_tensor  # noqa: E402
 from lowbit.qnn import arch, fxp_export, fxp_int, fxp_net, fxp_schemes, fxp_search, weights  # noqa: E402
 from lowbit.qnn import table as qnn_table  # noqa: E402
 
@@ -114,7 +114,7 @@ def test_integer_model_equals_the_fake_quantized_float64_network():
     # and the float32 input the search used quantizes to the same codes (F <= 14)
     x32 = torch.from_numpy(fxp_net.input_tensor(images))
     for fmt in [(4, 3), (8, 7), (12, 11), (13, 14), (6, -1)]:
-        codes = (fxp_net.quantize_tensor(x32, *fmt) * 2.0 ** fmt[1]).numpy().astype(np.int64)
+        codes = (quantize_tensor(x32, *fmt) * 2.0 ** fmt[1]).numpy().astype(np.int64)
         assert np.array_equal(codes, fxp_int.input_codes(images, fmt)), fmt
 
 
