@@ -16,6 +16,7 @@ import os
 from lowbit.paths import REPO_ROOT
 
 MODELS = REPO_ROOT / "models"
+PROTOCOLS = ("val", "hard-split")  # lowbit.qnn.fxp_search describes them; val is exported
 
 
 def add_parser(subparsers):
@@ -23,7 +24,7 @@ def add_parser(subparsers):
                                description="The fixed-point per-layer search of Goyal et al. 2021 on "
                                            "the QNN test's MRZ network, and its integer export.")
     ap.add_argument("--weights", default=str(MODELS / "mrz-v1.qnnw"), help="the float network")
-    ap.add_argument("--protocol", default="val", choices=["val", "hard-split"],
+    ap.add_argument("--protocol", default="val", choices=PROTOCOLS,
                     help="val (default, exported): search on the validation set; hard-split: search on "
                          "half of the hard test set, report on the other half (report only)")
     ap.add_argument("--report", help="default models/mrz-v1-fxp.json (val), "

@@ -2,7 +2,7 @@
 applied to the MRZ float network of models/mrz-v1.qnnw, and the report of the result (docs/qnn.md,
 "QNN-FXP").
 
-Protocols (PROTOCOLS): 'val', the exported one, searches on the MRZ validation set (3600
+Protocols (lowbit.qnn.fxp.PROTOCOLS): 'val', the exported one, searches on the MRZ validation set (3600
 mixed-severity images, seed 1002) and reports on the two test sets, synthetic and hard, which play no
 part in the search; 'hard-split' searches on a seeded half of the hard test set (the permutation of
 lowbit.fxp.pipeline.protocol_indices) and reports on its other half and on synthetic. The activation
@@ -20,7 +20,6 @@ from lowbit.qnn import arch, fxp_int, fxp_net
 from lowbit.qnn import intmodel as im
 from lowbit.qnn.fxp_net import INPUT, LAYER_NAMES
 
-PROTOCOLS = ("val", "hard-split")
 DATA_SETS = ("val", "synthetic", "hard")
 
 
@@ -82,6 +81,20 @@ def accuracies(model, layers, input_format, sets):
     return out
 
 
+def accuracy_by_kind(model, config, sets):
+    """{set: {kinds: %}}: the fake-quantized network (float32, as the search saw it) with only the
+    weights, then weights and biases, then everything quantized: where the accuracy goes."""
+    steps = {"weights": ("weights",), "weights+biases": ("weights", "biases"),
+             "all": ("weights", "biases", "activations")}
+    net = fxp_net.from_model(model)
+    out = {}
+    for name, (images, labels) in sets.items():
+        evaluator = fxp_net.MrzEvaluator(net, fxp_net.input_tensor(images), labels.astype(np.int64))
+        out[name] = {step: 100 * evaluator.accuracy({kind: config[kind] for kind in kinds})
+                     for step, kinds in steps.items()}
+    return out
+
+
 def report(model, weights_path, protocol, config, search_info, sets):
     """The JSON report of a searched configuration (what models/mrz-v1-fxp.json holds); `search_info`:
     {'records', 'search_accuracy_pct', 'evaluations', 'search_seconds'}."""
@@ -97,6 +110,7 @@ def report(model, weights_path, protocol, config, search_info, sets):
             "weights": weights_path.split("/")[-1], "weights_sha256": digest,
             "accuracy_pct": accuracies(model, layers, tuple(config["activations"][INPUT]),
                                        protocol_sets(protocol, sets)[1]),
+            "accuracy_by_kind_pct": accuracy_by_kind(model, config, protocol_sets(protocol, sets)[1]),
             "config": {kind: {n: list(v) for n, v in config[kind].items()} for kind in config},
             "layers": layer_table(layers, config),
             "cost": {"against": "every tensor at 8 bits (the paper's cost model, lowbit.fxp.cost)",
