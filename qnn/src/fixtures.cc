@@ -4,34 +4,10 @@
 #include <cstring>
 #include <stdexcept>
 
+#include "byte_reader.h"
 #include "internal.h"
 
 namespace qnn {
-namespace {
-
-class Cursor {
- public:
-  Cursor(const std::vector<uint8_t>& d, const std::string& path) : d_(d), path_(path) {}
-  void take(void* dst, size_t n) {
-    if (n > d_.size() - o_) throw std::runtime_error(path_ + ": truncated fixtures file");
-    std::memcpy(dst, d_.data() + o_, n);
-    o_ += n;
-  }
-  uint32_t u32() {
-    uint32_t v;
-    take(&v, 4);
-    return v;
-  }
-  bool at_end() const { return o_ == d_.size(); }
-
- private:
-  const std::vector<uint8_t>& d_;
-  const std::string& path_;
-  size_t o_ = 0;
-};
-
-}  // namespace
-
 const FixtureOutput* FixtureImage::output(int bits) const {
   for (const FixtureOutput& o : outputs)
     if (o.bits == bits) return &o;
@@ -40,7 +16,7 @@ const FixtureOutput* FixtureImage::output(int bits) const {
 
 Fixtures read_fixtures(const std::string& path) {
   const std::vector<uint8_t> d = detail::read_bytes(path, "fixtures file");
-  Cursor c(d, path);
+  detail::Reader c(d.data(), d.size(), path, "fixtures file");
   char magic[8];
   c.take(magic, 8);
   const bool lenet = std::memcmp(magic, "LENETFX1", 8) == 0;
@@ -75,7 +51,7 @@ Fixtures read_fixtures(const std::string& path) {
     }
     f.images.push_back(std::move(im));
   }
-  if (!c.at_end()) throw std::runtime_error(path + ": corrupt fixtures file (trailing bytes)");
+  if (c.remaining() != 0) throw std::runtime_error(path + ": corrupt fixtures file (trailing bytes)");
   return f;
 }
 

@@ -6,6 +6,7 @@
 
 #include <zlib.h>
 
+#include "byte_reader.h"
 #include "internal.h"
 #include "lowbit/levels.h"
 #include "qnn/network.h"
@@ -20,45 +21,6 @@ constexpr size_t kHeaderBytes = 24;
 constexpr uint32_t kArch[7][7] = {
     {0, 1, 8, 5, 5, 1, 0},   {0, 8, 8, 3, 3, 1, 0},   {0, 8, 8, 3, 3, 2, 0},   {0, 8, 16, 3, 3, 1, 0},
     {0, 16, 16, 3, 3, 2, 0}, {0, 16, 24, 3, 3, 1, 0}, {1, 96, 36, 1, 1, 1, 0},
-};
-
-[[noreturn]] void fail(const std::string& name, const std::string& what) {
-  throw std::runtime_error(name + ": " + what);
-}
-
-class Reader {
- public:
-  Reader(const uint8_t* data, size_t size, const std::string& name) : data_(data), size_(size), name_(name) {}
-  const uint8_t* take(size_t n) {
-    if (n > size_ - pos_) fail(name_, "truncated weights file (payload ends early)");
-    const uint8_t* p = data_ + pos_;
-    pos_ += n;
-    return p;
-  }
-  uint32_t u32() {
-    uint32_t v;
-    std::memcpy(&v, take(4), 4);  // the format is little-endian, as is every target of the project
-    return v;
-  }
-  int32_t i32() { return static_cast<int32_t>(u32()); }
-  float f32() {
-    float v;
-    std::memcpy(&v, take(4), 4);
-    return v;
-  }
-  template <typename T>
-  std::vector<T> array(size_t n) {
-    std::vector<T> v(n);
-    if (n != 0) std::memcpy(v.data(), take(n * sizeof(T)), n * sizeof(T));
-    return v;
-  }
-  size_t remaining() const { return size_ - pos_; }
-
- private:
-  const uint8_t* data_;
-  size_t size_;
-  size_t pos_ = 0;
-  const std::string& name_;
 };
 
 }  // namespace
