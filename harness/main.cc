@@ -7,6 +7,7 @@
 #include "baseline_simd_guard.h"
 #include "config.h"
 #include "known_kernels.h"
+#include "lenet_benchmark.h"
 #include "lowbit/gemm.h"
 #include "peak.h"
 #include "peak_record.h"
@@ -119,6 +120,22 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(1e-6, 60.0));
   qnn->add_flag("--no-peak", no_peak, "do not measure the peak rates first (~0.2 s; `qbench peak`)");
 
+  LenetOptions lenet_options;
+  CLI::App* lenet = app.add_subcommand(
+      "lenet", "the distortion study's LeNet-5: check a model against its fixtures, then time float/q8/q4");
+  lenet->add_option("--model", lenet_options.model_path, "a .lenet model (models/distortion/*.lenet)")
+      ->required();
+  lenet->add_option("--fixtures", lenet_options.fixtures_path, "its .lenetfx fixtures (lowbit distortion fixtures)")
+      ->required();
+  lenet->add_option("--out", lenet_options.out_path, "results file (default: results/lenet-<host>-<time>.json)");
+  lenet->add_flag("--overwrite", lenet_options.overwrite, "replace an existing results file");
+  lenet->add_option("--repetitions", lenet_options.repetitions, "repetitions per variant")
+      ->check(CLI::Range(1, 1000));
+  lenet->add_option("--min-time", lenet_options.min_time, "minimum seconds per repetition")
+      ->check(CLI::Range(1e-6, 60.0));
+  lenet->add_flag("--no-peak", no_peak, "do not measure the peak rates first (~0.2 s; `qbench peak`)");
+  lenet->add_flag("--allow-scalar-baselines", lenet_options.allow_scalar_baselines, allow_scalar_help);
+
   PeakOptions peak_options{9, 0.02};
   bool peak_json = false;
   CLI::App* peak = app.add_subcommand(
@@ -151,6 +168,13 @@ int main(int argc, char** argv) {
       if (!no_peak) measure_peak_for_results();
       qnn_options.command_line = command.str();
       return run_qnn(qnn_options);
+    }
+    if (lenet->parsed()) {
+      if (lenet_options.out_path.empty()) lenet_options.out_path = default_results_path("lenet");
+      check_results_path(lenet_options.out_path, lenet_options.overwrite);
+      if (!no_peak) measure_peak_for_results();
+      lenet_options.command_line = command.str();
+      return run_lenet(lenet_options);
     }
     sweep.config = resolve(run_overrides);
     if (sweep.out_path.empty()) sweep.out_path = default_results_path(sweep.config.name);

@@ -2,7 +2,8 @@
 // (models/distortion/<training>-seed0.lenetfx, 28 blurred test digits each):
 //   - QNN-8 and QNN-4: logits and dense2's int32 sums equal lowbit.distortion.quant's IntegerLeNet bit
 //     for bit, on every uint8 / uint4 GEMM path this CPU runs (LOWBIT_ISA forces each at load);
-//   - float: logits within kFloatTolerance of PyTorch's (another summation order, see there);
+//   - float: logits within qnn::kLeNetFloatTolerance of PyTorch's (another summation order: see there);
+//   - qnn::check_fixtures (what qbench lenet checks) accepts them and rejects a damaged fixture;
 //   - damaged .lenet files throw std::runtime_error whose message starts with the path.
 #include <gtest/gtest.h>
 
@@ -26,13 +27,6 @@ namespace {
 const std::string kModels = std::string(std::getenv("QNN_TEST_MODELS") ? std::getenv("QNN_TEST_MODELS") : QNN_MODELS_DIR) +
                             "/distortion";
 const char* const kTrainings[] = {"baseline-seed0", "logit_scale-seed0"};
-
-// PyTorch's float32 logits and ours differ only in the order of the float32 sums (im2col + Eigen vs
-// PyTorch's convolution; the last layer in a fixed order): each sum of up to 400 products rounds by a
-// few float32 ulps of its terms (~1e-6 for these logits). Measured here: at most 5e-6 (x86, both
-// models; the test prints it). 1e-4 leaves room for another SIMD width's order (NEON, AVX-512) and is
-// still far below the logit gaps that decide a class or the response.
-constexpr float kFloatTolerance = 1e-4f;
 
 qnn::Variant variant_of_bits(int bits) { return bits == 4 ? qnn::Variant::kQ4 : qnn::Variant::kQ8; }
 
@@ -127,12 +121,23 @@ TEST(LeNet5, FloatMatchesPyTorch) {
       float logits[qnn::LeNet5::kClasses];
       net.forward(f.images[i].pixels.data(), qnn::Variant::kFloat, logits);
       for (int j = 0; j < qnn::LeNet5::kClasses; ++j) {
-        EXPECT_NEAR(logits[j], f.images[i].torch_logits[j], kFloatTolerance) << training << " image " << i;
+        EXPECT_NEAR(logits[j], f.images[i].torch_logits[j], qnn::kLeNetFloatTolerance) << training << " image " << i;
         worst = std::max(worst, std::fabs(logits[j] - f.images[i].torch_logits[j]));
       }
     }
     std::printf("%s: largest |float logit - PyTorch's| = %.3g\n", training, worst);
   }
+}
+
+TEST(LeNet5, CheckFixturesAcceptsTheReferenceAndRejectsOneWrongLogit) {
+  qnn::LeNet5 net = qnn::LeNet5::load(kModels + "/baseline-seed0.lenet");
+  qnn::Fixtures f = fixtures_of("baseline-seed0");
+  float worst = -1;
+  EXPECT_EQ(qnn::check_fixtures(net, f, &worst), "");
+  EXPECT_GE(worst, 0.0f);
+  f.images.back().outputs.back().logits[3] = std::nextafter(f.images.back().outputs.back().logits[3], 1e9f);
+  EXPECT_NE(qnn::check_fixtures(net, f).find("q4 logits of image 27"), std::string::npos)
+      << qnn::check_fixtures(net, f);
 }
 
 // ------------------------------------------------------------------------------ damaged files

@@ -27,9 +27,17 @@
 #include <string>
 #include <vector>
 
+#include "qnn/fixtures.h"
 #include "qnn/network.h"
 
 namespace qnn {
+
+// How far the float variant's logits may be from PyTorch's. They differ only in the order of the
+// float32 sums (im2col + Eigen vs PyTorch's convolution; the last layer in a fixed order): each sum of
+// up to 400 products rounds by a few float32 ulps of its terms (~1e-6 for these logits); measured on
+// x86 at most 5e-6 over the committed fixtures (tests/qnn/lenet_test.cc prints it). 1e-4 leaves room
+// for another SIMD width's order (NEON, AVX-512) and is far below the logit gaps that decide a class.
+constexpr float kLeNetFloatTolerance = 1e-4f;
 
 class LeNet5 {
  public:
@@ -63,5 +71,11 @@ class LeNet5 {
   explicit LeNet5(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;
 };
+
+// "" when `net` reproduces `fixtures` (a LENETFX1 file of the same model): bit for bit for every
+// quantized variant they hold (logits and dense2 sums; the net must hold each), and within
+// kLeNetFloatTolerance of PyTorch's logits for kFloat; else what differs first. `max_float_error`
+// (optional) receives the largest |float logit - PyTorch's|.
+std::string check_fixtures(LeNet5& net, const Fixtures& fixtures, float* max_float_error = nullptr);
 
 }  // namespace qnn
