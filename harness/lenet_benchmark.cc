@@ -1,10 +1,8 @@
 #include "lenet_benchmark.h"
 
-#include <fstream>
 #include <functional>
 #include <iostream>
 #include <memory>
-#include <sstream>
 
 #include <nlohmann/json.hpp>
 
@@ -26,13 +24,6 @@ const qnn::Variant kVariants[] = {qnn::Variant::kFloat, qnn::Variant::kQ8, qnn::
 const char* kTimed =
     "per image, one thread: lenet/<variant>/forward = the whole forward pass of one 32x32 digit up to the "
     "10 logits (real_time); images cycle through the fixtures' blurred test digits";
-
-std::string file_sha256(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream bytes;
-  bytes << in.rdbuf();
-  return sha256_hex(bytes.str());
-}
 
 TimedCell forward_cell(qnn::LeNet5& net, const qnn::Fixtures& f, qnn::Variant v) {
   struct State {
@@ -106,14 +97,7 @@ int run_lenet(const LenetOptions& options) {
                 {"macs", net.macs()}}}};
   m.context = timed.context;
   m.benchmarks = timed.benchmarks;
-  write_results(options.out_path, m);
-  if (timed.interrupted) {
-    std::cerr << "qbench: interrupted; what was measured is in " << options.out_path
-              << " (marked \"partial\": true)\n";
-    return 130;
-  }
-  std::cerr << "qbench: wrote " << options.out_path << "\n";
-  return 0;
+  return write_results_and_report(options.out_path, m);
 }
 
 }  // namespace qbench

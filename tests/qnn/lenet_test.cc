@@ -17,6 +17,7 @@
 
 #include <unistd.h>
 
+#include "forced_isa.h"
 #include "internal.h"
 #include "lowbit/gemm.h"
 #include "qnn/fixtures.h"
@@ -93,22 +94,16 @@ TEST(LeNet5, QuantizedVariantsMatchTheIntegerReferenceExactly) {
 // The same on every uint8 and uint4 path compiled in and usable here, forced at load by LOWBIT_ISA
 // (one ISA selects both schemes' paths of that ISA).
 TEST(LeNet5, QuantizedVariantsMatchOnEveryUsablePath) {
-  const char* saved = std::getenv(lowbit::kForceIsaVariable);
-  const std::string saved_value = saved ? saved : "";
+  qnn_test::ForcedIsa forced;
   const qnn::Fixtures f = fixtures_of(kTrainings[1]);
   int isas = 0;
-  for (const lowbit::GemmPath* path : lowbit::compiled_paths()) {
-    if (path->scheme != lowbit::Scheme::kUint4 || !lowbit::why_unusable(*path).empty()) continue;
-    ::setenv(lowbit::kForceIsaVariable, lowbit::isa_name(path->isa), 1);
+  for (const lowbit::GemmPath* path : qnn_test::usable_paths(lowbit::Scheme::kUint4)) {
+    forced.force(*path);
     qnn::LeNet5 net = qnn::LeNet5::load(kModels + "/" + kTrainings[1] + ".lenet");
     ASSERT_EQ(net.gemm_name(qnn::Variant::kQ4), path->name);
     check_quantized(net, f, path->name);
     ++isas;
   }
-  if (saved)
-    ::setenv(lowbit::kForceIsaVariable, saved_value.c_str(), 1);
-  else
-    ::unsetenv(lowbit::kForceIsaVariable);
   EXPECT_GE(isas, 1);
 }
 

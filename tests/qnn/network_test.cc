@@ -24,6 +24,7 @@
 
 #include <unistd.h>
 
+#include "forced_isa.h"
 #include "internal.h"
 #include "lowbit/gemm.h"
 #include "lowbit/levels.h"
@@ -192,12 +193,10 @@ TEST(QnnNetwork, QuantizedVariantsMatchIntegerModelExactly) {
 // QNN-4.6 on every uint4_6 path compiled in and usable here (LOWBIT_ISA forces the path at load).
 TEST(QnnNetwork, Q46MatchesIntegerModelOnEveryUsablePath) {
   const auto fixtures = load_fixtures();
-  const char* saved = std::getenv(lowbit::kForceIsaVariable);
-  const std::string saved_value = saved ? saved : "";
+  qnn_test::ForcedIsa forced;
   int paths = 0;
-  for (const lowbit::GemmPath* path : lowbit::compiled_paths()) {
-    if (path->scheme != lowbit::Scheme::kUint4_6 || !lowbit::why_unusable(*path).empty()) continue;
-    ::setenv(lowbit::kForceIsaVariable, lowbit::isa_name(path->isa), 1);
+  for (const lowbit::GemmPath* path : qnn_test::usable_paths(lowbit::Scheme::kUint4_6)) {
+    forced.force(*path);
     qnn::Network net = qnn::Network::load(kWeights);
     ASSERT_EQ(net.gemm_name(qnn::Variant::kQ46), path->name);
     for (size_t i = 0; i < fixtures.size(); ++i) {
@@ -212,10 +211,6 @@ TEST(QnnNetwork, Q46MatchesIntegerModelOnEveryUsablePath) {
     }
     ++paths;
   }
-  if (saved)
-    ::setenv(lowbit::kForceIsaVariable, saved_value.c_str(), 1);
-  else
-    ::unsetenv(lowbit::kForceIsaVariable);
   EXPECT_GE(paths, 1);
 }
 
