@@ -79,12 +79,18 @@ void LeNet5::Impl::build(const detail::LeNetFile& f) {
   fb = f.biases;
   fw.back() = detail::transpose(f.weights.back(), dense_out[2], dense_in[2]);
 
-  size_t max_col = 0, max_out = 0;
+  // act_*: the pooled outputs of the convolutions and the dense layers' outputs; out_f / acc: a GEMM's
+  // result (W columns per channel of a convolution, one of a dense layer).
+  size_t max_col = 0, max_out = 0, max_act = 0;
   for (const Geometry& g : conv) {
     max_col = std::max(max_col, static_cast<size_t>(g.depth()) * g.width());
     max_out = std::max(max_out, static_cast<size_t>(g.cout) * g.width());
+    max_act = std::max(max_act, static_cast<size_t>(g.cout) * (g.oh / 2) * (g.ow / 2));
   }
-  const size_t max_act = std::max<size_t>(static_cast<size_t>(conv[0].cout) * conv[0].oh * conv[0].ow / 4, 400);
+  for (int n : dense_out) {
+    max_out = std::max(max_out, static_cast<size_t>(n));
+    max_act = std::max(max_act, static_cast<size_t>(n));
+  }
   in_f.assign(kInputSize * kInputSize, 0.0f);
   in_q.assign(kInputSize * kInputSize, 0);
   col_f.assign(max_col, 0.0f);

@@ -4,6 +4,7 @@
 //     for bit, on every uint8 / uint4 GEMM path this CPU runs (LOWBIT_ISA forces each at load);
 //   - float: logits within qnn::kLeNetFloatTolerance of PyTorch's (another summation order: see there);
 //   - qnn::check_fixtures (what qbench lenet checks) accepts them and rejects a damaged fixture;
+//   - warm inference allocates nothing (allocation_counter.cc counts operator new);
 //   - damaged .lenet files throw std::runtime_error whose message starts with the path.
 #include <gtest/gtest.h>
 
@@ -17,6 +18,7 @@
 
 #include <unistd.h>
 
+#include "allocation_counter.h"
 #include "forced_isa.h"
 #include "internal.h"
 #include "lowbit/gemm.h"
@@ -133,6 +135,18 @@ TEST(LeNet5, CheckFixturesAcceptsTheReferenceAndRejectsOneWrongLogit) {
   f.images.back().outputs.back().logits[3] = std::nextafter(f.images.back().outputs.back().logits[3], 1e9f);
   EXPECT_NE(qnn::check_fixtures(net, f).find("q4 logits of image 27"), std::string::npos)
       << qnn::check_fixtures(net, f);
+}
+
+TEST(LeNet5, WarmInferenceAllocatesNothing) {
+  qnn::LeNet5 net = qnn::LeNet5::load(kModels + "/baseline-seed0.lenet");
+  const qnn::Fixtures f = fixtures_of("baseline-seed0");
+  for (qnn::Variant v : {qnn::Variant::kFloat, qnn::Variant::kQ8, qnn::Variant::kQ4}) {
+    float logits[qnn::LeNet5::kClasses];
+    net.forward(f.images[0].pixels.data(), v, logits);  // warm up (lowbit::Scratch grows once)
+    const long before = qnn_test::allocations();
+    for (int i = 0; i < 4; ++i) net.forward(f.images[i].pixels.data(), v, logits);
+    EXPECT_EQ(qnn_test::allocations() - before, 0) << qnn::variant_name(v);
+  }
 }
 
 // ------------------------------------------------------------------------------ damaged files

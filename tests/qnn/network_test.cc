@@ -10,7 +10,6 @@
 //   - warm inference allocates nothing (operator new is counted).
 #include <gtest/gtest.h>
 
-#include <atomic>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -24,6 +23,7 @@
 
 #include <unistd.h>
 
+#include "allocation_counter.h"
 #include "forced_isa.h"
 #include "internal.h"
 #include "lowbit/gemm.h"
@@ -31,16 +31,6 @@
 #include "lowbit/quantize.h"
 #include "qnn/fixtures.h"
 #include "qnn/network.h"
-
-// ------------------------------------------------------------------ counting global operator new
-static std::atomic<long> g_allocations{0};
-void* operator new(std::size_t n) {
-  g_allocations.fetch_add(1, std::memory_order_relaxed);
-  if (void* p = std::malloc(n ? n : 1)) return p;
-  throw std::bad_alloc();
-}
-void operator delete(void* p) noexcept { std::free(p); }
-void operator delete(void* p, std::size_t) noexcept { std::free(p); }
 
 namespace {
 
@@ -309,10 +299,10 @@ TEST(QnnNetwork, WarmInferenceAllocatesNothing) {
   for (qnn::Variant v : qnn::all_variants()) {
     float logits[qnn::kNumClasses];
     net.forward(fixtures[0].pixels.data(), v, logits);  // warm up
-    const long before = g_allocations.load();
+    const long before = qnn_test::allocations();
     for (int i = 0; i < 4; ++i) net.forward(fixtures[i].pixels.data(), v, logits);
     net.conv_forward(fixtures[1].pixels.data(), v);
-    const long allocations = g_allocations.load() - before;
+    const long allocations = qnn_test::allocations() - before;
     EXPECT_EQ(allocations, 0) << qnn::variant_name(
         v);  // q4_6 too: its per-call level check allocates nothing
   }
