@@ -7,6 +7,7 @@
 #include "baseline_simd_guard.h"
 #include "config.h"
 #include "known_kernels.h"
+#include "lenet_benchmark.h"
 #include "lowbit/gemm.h"
 #include "peak.h"
 #include "peak_record.h"
@@ -81,6 +82,28 @@ void measure_peak_for_results() {
             << "--no-peak skips this)\n";
 }
 
+// The options `qbench qnn` and `qbench lenet` share (QnnOptions / LenetOptions).
+template <typename Options>
+void add_network_options(CLI::App* app, const std::string& name, Options& o, bool& no_peak,
+                         const char* allow_scalar_help) {
+  app->add_option("--out", o.out_path, "results file (default: results/" + name + "-<host>-<time>.json)");
+  app->add_flag("--overwrite", o.overwrite, "replace an existing results file");
+  app->add_option("--repetitions", o.repetitions, "repetitions per cell")->check(CLI::Range(1, 1000));
+  app->add_option("--min-time", o.min_time, "minimum seconds per repetition")->check(CLI::Range(1e-6, 60.0));
+  app->add_flag("--no-peak", no_peak, "do not measure the peak rates first (~0.2 s; `qbench peak`)");
+  app->add_flag("--allow-scalar-baselines", o.allow_scalar_baselines, allow_scalar_help);
+}
+
+// The results path (default, checked), the peak, the command line: before a network is timed.
+template <typename Options>
+Options before_network_timing(const std::string& name, Options o, bool no_peak, const std::string& command) {
+  if (o.out_path.empty()) o.out_path = default_results_path(name);
+  check_results_path(o.out_path, o.overwrite);
+  if (!no_peak) measure_peak_for_results();
+  o.command_line = command;
+  return o;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -111,13 +134,16 @@ int main(int argc, char** argv) {
   CLI::App* qnn =
       app.add_subcommand("qnn", "the paper's QNN test: accuracy and time of the MRZ network variants");
   qnn->add_option("--config", qnn_options.config_path, "QNN config (configs/qnn-mrz.json)")->required();
-  qnn->add_option("--out", qnn_options.out_path, "results file (default: results/qnn-<host>-<time>.json)");
-  qnn->add_flag("--overwrite", qnn_options.overwrite, "replace an existing results file");
-  qnn->add_option("--repetitions", qnn_options.repetitions, "repetitions per cell")
-      ->check(CLI::Range(1, 1000));
-  qnn->add_option("--min-time", qnn_options.min_time, "minimum seconds per repetition")
-      ->check(CLI::Range(1e-6, 60.0));
-  qnn->add_flag("--no-peak", no_peak, "do not measure the peak rates first (~0.2 s; `qbench peak`)");
+  add_network_options(qnn, "qnn", qnn_options, no_peak, allow_scalar_help);
+
+  LenetOptions lenet_options;
+  CLI::App* lenet = app.add_subcommand(
+      "lenet", "the distortion study's LeNet-5: check a model against its fixtures, then time float/q8/q4");
+  lenet->add_option("--model", lenet_options.model_path, "a .lenet model (models/distortion/*.lenet)")
+      ->required();
+  lenet->add_option("--fixtures", lenet_options.fixtures_path, "its .lenetfx fixtures (lowbit distortion fixtures)")
+      ->required();
+  add_network_options(lenet, "lenet", lenet_options, no_peak, allow_scalar_help);
 
   PeakOptions peak_options{9, 0.02};
   bool peak_json = false;
@@ -128,7 +154,6 @@ int main(int argc, char** argv) {
   peak->add_option("--min-time", peak_options.seconds_per_repetition, "seconds per repetition")
       ->check(CLI::Range(1e-4, 10.0));
   peak->add_flag("--json", peak_json, "print the context.qbench.peak record instead of the table");
-  qnn->add_flag("--allow-scalar-baselines", qnn_options.allow_scalar_baselines, allow_scalar_help);
 
   try {
     app.parse(argc, argv);
@@ -145,13 +170,9 @@ int main(int argc, char** argv) {
     std::ostringstream command;
     for (int i = 0; i < argc; ++i) command << (i ? " " : "") << argv[i];
     // Every input is checked (the results path first) before anything is measured.
-    if (qnn->parsed()) {
-      if (qnn_options.out_path.empty()) qnn_options.out_path = default_results_path("qnn");
-      check_results_path(qnn_options.out_path, qnn_options.overwrite);
-      if (!no_peak) measure_peak_for_results();
-      qnn_options.command_line = command.str();
-      return run_qnn(qnn_options);
-    }
+    if (qnn->parsed()) return run_qnn(before_network_timing("qnn", qnn_options, no_peak, command.str()));
+    if (lenet->parsed())
+      return run_lenet(before_network_timing("lenet", lenet_options, no_peak, command.str()));
     sweep.config = resolve(run_overrides);
     if (sweep.out_path.empty()) sweep.out_path = default_results_path(sweep.config.name);
     check_results_path(sweep.out_path, sweep.overwrite);

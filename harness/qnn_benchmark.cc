@@ -28,13 +28,6 @@ std::string string_field(const json& doc, const std::string& key, const std::str
   return doc[key];
 }
 
-std::string file_sha256(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream bytes;
-  bytes << in.rdbuf();
-  return sha256_hex(bytes.str());
-}
-
 const char* kTimed =
     "per image, one thread: qnn/<variant>/total = the whole forward pass up to the logits (real_time); "
     "its counters split the same passes, timed by steady_clock at each stage boundary: conv_us = "
@@ -188,14 +181,7 @@ int run_qnn(const QnnOptions& options) {
                 {"layers", layers}}}};
   m.context = timed.context;
   m.benchmarks = timed.benchmarks;
-  write_results(options.out_path, m);
-  if (timed.interrupted) {
-    std::cerr << "qbench: interrupted; what was measured is in " << options.out_path
-              << " (marked \"partial\": true)\n";
-    return 130;
-  }
-  std::cerr << "qbench: wrote " << options.out_path << "\n";
-  return 0;
+  return write_results_and_report(options.out_path, m);
 }
 
 }  // namespace qbench

@@ -141,15 +141,7 @@ int run_sweep(const SweepOptions& options) {
               {"verification", plan.verification}};
   m.context = timed.context;
   m.benchmarks = timed.benchmarks;
-  write_results(options.out_path, m);
-  const bool partial = timed.interrupted;
-
-  if (partial) {
-    std::cerr << "qbench: interrupted; what was measured is in " << options.out_path
-              << " (marked \"partial\": true)\n";
-    return 130;
-  }
-  std::cerr << "qbench: wrote " << options.out_path << "\n";
+  if (const int status = write_results_and_report(options.out_path, m); status != 0) return status;
   if (plan.failures > 0) {
     std::cerr << "qbench: " << plan.failures
               << " (kernel, shape) pairs FAILED verification and were not timed\n";

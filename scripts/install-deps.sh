@@ -13,7 +13,7 @@ set -euo pipefail
 
 required=(g++ make cmake ninja-build git pkg-config
           libeigen3-dev libgemmlowp-dev libbenchmark-dev libbenchmark-tools nlohmann-json3-dev
-          libcli11-dev libgtest-dev
+          libcli11-dev libgtest-dev zlib1g-dev
           python3 python3-numpy python3-matplotlib python3-scipy python3-pytest python3-pil fonts-ocr-b
           dataset-fashion-mnist)
 # Peer libraries: their baselines are built when present; skipped where the distribution lacks them.

@@ -52,6 +52,22 @@ add_test(NAME qbench_lists_per_path_ids
 add_test(NAME cli_rejects_unknown_option
          COMMAND ${expect} 2 "not expected: --frobnicate"
                  ${qbench} run --config ${PROJECT_SOURCE_DIR}/configs/quick.json --frobnicate)
+# qbench lenet: a model that reproduces its fixtures is timed; one that does not is refused (exit 1).
+set(lenet_models ${PROJECT_SOURCE_DIR}/models/distortion)
+add_test(NAME qbench_lenet_checks_then_times
+         COMMAND ${expect} 0 "reproduces 28 fixture images"
+                 ${qbench} lenet --model ${lenet_models}/logit_scale-seed0.lenet
+                 --fixtures ${lenet_models}/logit_scale-seed0.lenetfx --repetitions 1 --min-time 0.000001 --no-peak
+                 --out ${CMAKE_CURRENT_BINARY_DIR}/lenet.json --overwrite)
+add_test(NAME qbench_lenet_refuses_another_models_fixtures
+         COMMAND ${expect} 1 "WRONG RESULT, nothing timed"
+                 ${qbench} lenet --model ${lenet_models}/baseline-seed0.lenet
+                 --fixtures ${lenet_models}/logit_scale-seed0.lenetfx --no-peak
+                 --out ${CMAKE_CURRENT_BINARY_DIR}/lenet-refused.json --overwrite)
+add_test(NAME qbench_lenet_rejects_missing_model
+         COMMAND ${expect} 2 "no-such.lenet: cannot open"
+                 ${qbench} lenet --model no-such.lenet --fixtures ${lenet_models}/logit_scale-seed0.lenetfx
+                 --no-peak --out ${CMAKE_CURRENT_BINARY_DIR}/lenet-missing.json --overwrite)
 add_test(NAME qbench_verifies_every_kernel_on_the_paper_shapes
          COMMAND ${qbench} verify --config ${PROJECT_SOURCE_DIR}/configs/paper-table.json)
 

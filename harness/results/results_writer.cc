@@ -7,6 +7,7 @@
 #include <ctime>
 #include <filesystem>
 #include <fstream>
+#include <iostream>
 
 #include "peak_record.h"
 #include "provenance.h"
@@ -77,6 +78,16 @@ void write_results(const std::string& path, const Measurement& measurement) {
     if (!out) throw std::runtime_error(temporary + ": write failed");
   }
   fs::rename(temporary, target);
+}
+
+int write_results_and_report(const std::string& path, const Measurement& measurement) {
+  write_results(path, measurement);
+  if (measurement.partial) {
+    std::cerr << "qbench: interrupted; what was measured is in " << path << " (marked \"partial\": true)\n";
+    return 130;
+  }
+  std::cerr << "qbench: wrote " << path << "\n";
+  return 0;
 }
 
 void record_peak(const Peak& peak) { recorded_peak() = peak_record(peak); }

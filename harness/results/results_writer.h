@@ -50,6 +50,11 @@ nlohmann::json results_document(const Measurement& measurement);
 // half a file.
 void write_results(const std::string& path, const Measurement& measurement);
 
+// write_results(), then one line on stderr: "qbench: wrote <path>", or for a partial measurement that
+// the command was interrupted and what was measured is there. Returns the command's exit status so
+// far: 130 when partial (as a shell reports SIGINT), else 0.
+int write_results_and_report(const std::string& path, const Measurement& measurement);
+
 // From this call on, every results file this program writes records peak_record(peak) as
 // context.qbench.peak: `qbench run` and `qbench qnn` measure the peak once, before they time
 // anything (unless --no-peak), and every command's file then carries it without passing it along.

@@ -2,6 +2,8 @@
 
 #include <cstdint>
 #include <cstdio>
+#include <fstream>
+#include <sstream>
 
 namespace qbench {
 namespace {
@@ -68,6 +70,13 @@ std::string sha256_hex(const std::string& bytes) {
   char hex[65];
   for (int i = 0; i < 8; ++i) std::snprintf(hex + 8 * i, 9, "%08x", state[i]);
   return std::string(hex, 64);
+}
+
+std::string file_sha256(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream bytes;
+  bytes << in.rdbuf();
+  return sha256_hex(bytes.str());
 }
 
 }  // namespace qbench

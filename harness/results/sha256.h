@@ -7,4 +7,7 @@ namespace qbench {
 
 std::string sha256_hex(const std::string& bytes);
 
+// sha256_hex of a whole file's bytes (of nothing when it cannot be read).
+std::string file_sha256(const std::string& path);
+
 }  // namespace qbench

@@ -1,4 +1,5 @@
-// Internals of the qnn library: the parsed weights file and the Eigen GEMM wrappers.
+// Internals of the qnn library: the parsed weights file, the MRZ input, the requantization and the
+// Eigen GEMM wrappers.
 #pragma once
 
 #include <cstdint>
@@ -46,11 +47,18 @@ struct WeightsFile {
   std::vector<VariantData> variants;
 };
 
+// The whole file; throws std::runtime_error("<path>: cannot open <what>") (file_bytes.cc).
+std::vector<uint8_t> read_bytes(const std::string& path, const std::string& what);
+
 // Parses and validates; throws std::runtime_error("<name>: ...").
 WeightsFile parse_weights(const uint8_t* data, size_t size, const std::string& name);
 
+// zlib's CRC-32 of the payloads of .qnnw and .lenet files.
 uint32_t crc32(const uint8_t* data, size_t size);
 
+// The float32 input of the MRZ network: the contrast stretch x = (max - pixel) / (max - min) of a
+// 32x32 image (mrz_input.cc).
+void stretch_input(const uint8_t* image, float* out);
 // Layer 1's F->Q codes of d = max - pixel for d = 0..range: (2 d qmax + range) div (2 range).
 void input_code_table(int range, int qmax, uint8_t* table);
 // Layer 1's F->Q codes of a whole 32x32 image (the same values, computed in vectorizable float32).

@@ -1,10 +1,12 @@
 // Reading the .qnnw weights file and the .qnnd data sets (formats: docs/qnn.md).
+#include <algorithm>
 #include <cmath>
 #include <cstring>
-#include <fstream>
-#include <iterator>
 #include <stdexcept>
 
+#include <zlib.h>
+
+#include "byte_reader.h"
 #include "internal.h"
 #include "lowbit/levels.h"
 #include "qnn/network.h"
@@ -21,61 +23,17 @@ constexpr uint32_t kArch[7][7] = {
     {0, 16, 16, 3, 3, 2, 0}, {0, 16, 24, 3, 3, 1, 0}, {1, 96, 36, 1, 1, 1, 0},
 };
 
-[[noreturn]] void fail(const std::string& name, const std::string& what) {
-  throw std::runtime_error(name + ": " + what);
-}
-
-class Reader {
- public:
-  Reader(const uint8_t* data, size_t size, const std::string& name) : data_(data), size_(size), name_(name) {}
-  const uint8_t* take(size_t n) {
-    if (n > size_ - pos_) fail(name_, "truncated weights file (payload ends early)");
-    const uint8_t* p = data_ + pos_;
-    pos_ += n;
-    return p;
-  }
-  uint32_t u32() {
-    uint32_t v;
-    std::memcpy(&v, take(4), 4);  // the format is little-endian, as is every target of the project
-    return v;
-  }
-  int32_t i32() { return static_cast<int32_t>(u32()); }
-  float f32() {
-    float v;
-    std::memcpy(&v, take(4), 4);
-    return v;
-  }
-  template <typename T>
-  std::vector<T> array(size_t n) {
-    std::vector<T> v(n);
-    if (n != 0) std::memcpy(v.data(), take(n * sizeof(T)), n * sizeof(T));
-    return v;
-  }
-  size_t remaining() const { return size_ - pos_; }
-
- private:
-  const uint8_t* data_;
-  size_t size_;
-  size_t pos_ = 0;
-  const std::string& name_;
-};
-
 }  // namespace
 
 uint32_t crc32(const uint8_t* data, size_t size) {
-  static uint32_t table[256];
-  static bool ready = [] {
-    for (uint32_t i = 0; i < 256; ++i) {
-      uint32_t c = i;
-      for (int k = 0; k < 8; ++k) c = (c & 1) ? 0xEDB88320u ^ (c >> 1) : c >> 1;
-      table[i] = c;
-    }
-    return true;
-  }();
-  (void)ready;
-  uint32_t c = 0xFFFFFFFFu;
-  for (size_t i = 0; i < size; ++i) c = table[(c ^ data[i]) & 0xFF] ^ (c >> 8);
-  return c ^ 0xFFFFFFFFu;
+  // zlib's CRC-32 (the one Python's zlib.crc32 computes), in chunks: its length argument is a uInt.
+  uLong c = ::crc32(0L, Z_NULL, 0);
+  for (size_t done = 0; done < size;) {
+    const size_t n = std::min<size_t>(size - done, 1u << 30);
+    c = ::crc32(c, data + done, static_cast<uInt>(n));
+    done += n;
+  }
+  return static_cast<uint32_t>(c);
 }
 
 WeightsFile parse_weights(const uint8_t* data, size_t size, const std::string& name) {
@@ -198,9 +156,7 @@ WeightsFile parse_weights(const uint8_t* data, size_t size, const std::string& n
 namespace qnn {
 
 Dataset load_dataset(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw std::runtime_error(path + ": cannot open data set");
-  std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const std::vector<uint8_t> bytes = detail::read_bytes(path, "data set");
   constexpr size_t kHead = 8 + 6 * 4;
   if (bytes.size() < kHead) throw std::runtime_error(path + ": truncated data set (no header)");
   if (std::memcmp(bytes.data(), "QNNDATA1", 8) != 0)

@@ -146,9 +146,26 @@ def test_qnn_passes_are_checked_counted_and_ordered(armv7):
     assert passes["q4"]["info"]["gemm"].startswith("u4_gemm_")
 
 
+def test_lenet_passes_are_checked_and_counted(armv7):
+    """One LeNet-5 pass per variant (icount-driver --lenet, every fixture image checked first): steady,
+    repeatable, on the 4-bit path for q4."""
+    from lowbit.icount.qnn import LENET, count_pass
+
+    runner = icount.Runner("armv7", armv7.build_dir, "qemu", "cortex-a15", "")
+    runner.region_function = LENET.region
+    passes = {v: count_pass(runner, v, 2, LENET) for v in ("float", "q8", "q4")}
+    assert all(p["steady"] and p["info"]["check"] == "ok" for p in passes.values())
+    assert count_pass(runner, "q8", 2, LENET)["instructions"] == passes["q8"]["instructions"]
+    assert passes["q4"]["info"]["gemm"].startswith("u4_gemm_")
+    assert passes["q4"]["info"]["macs"] == 416520
+
+
 @pytest.mark.parametrize("args", [["--qnn", "q5", "--models", str(ROOT / "models")],
                                   ["--qnn", "q4"],
-                                  ["--qnn", "q4", "--models", "/nonexistent"]])
+                                  ["--qnn", "q4", "--models", "/nonexistent"],
+                                  ["--lenet", "q4_6", "--models", str(ROOT / "models")],
+                                  ["--lenet", "q4"],
+                                  ["--lenet", "q4", "--models", "/nonexistent"]])
 def test_driver_qnn_errors_exit_2(armv7, args):
     status, _, stderr, _ = armv7.run(args)
     assert status == 2, stderr

@@ -10,7 +10,6 @@
 //   - warm inference allocates nothing (operator new is counted).
 #include <gtest/gtest.h>
 
-#include <atomic>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -24,21 +23,14 @@
 
 #include <unistd.h>
 
+#include "allocation_counter.h"
+#include "forced_isa.h"
 #include "internal.h"
 #include "lowbit/gemm.h"
 #include "lowbit/levels.h"
 #include "lowbit/quantize.h"
+#include "qnn/fixtures.h"
 #include "qnn/network.h"
-
-// ------------------------------------------------------------------ counting global operator new
-static std::atomic<long> g_allocations{0};
-void* operator new(std::size_t n) {
-  g_allocations.fetch_add(1, std::memory_order_relaxed);
-  if (void* p = std::malloc(n ? n : 1)) return p;
-  throw std::bad_alloc();
-}
-void operator delete(void* p) noexcept { std::free(p); }
-void operator delete(void* p, std::size_t) noexcept { std::free(p); }
 
 namespace {
 
@@ -47,61 +39,8 @@ const std::string kModels = std::getenv("QNN_TEST_MODELS") ? std::getenv("QNN_TE
 const std::string kWeights = kModels + "/mrz-v1.qnnw";
 const std::string kFixtures = kModels + "/mrz-v1-fixtures.bin";
 
-std::vector<uint8_t> read_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw std::runtime_error("cannot open " + path);
-  return std::vector<uint8_t>((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-}
-
-struct Fixture {
-  std::vector<uint8_t> image;
-  int label;
-  std::vector<float> torch_logits;
-  struct Out {
-    int bits;
-    std::vector<float> logits;
-    std::vector<int32_t> sums;
-  };
-  std::vector<Out> variants;
-};
-
-std::vector<Fixture> load_fixtures() {
-  const std::vector<uint8_t> d = read_file(kFixtures);
-  size_t o = 0;
-  auto take = [&](void* dst, size_t n) {
-    if (o + n > d.size()) throw std::runtime_error(kFixtures + ": truncated");
-    std::memcpy(dst, d.data() + o, n);
-    o += n;
-  };
-  char magic[8];
-  take(magic, 8);
-  if (std::memcmp(magic, "QNNFIXT1", 8) != 0) throw std::runtime_error(kFixtures + ": bad magic");
-  uint32_t h[6];
-  take(h, sizeof h);
-  const uint32_t count = h[1], pixels = h[2] * h[3], classes = h[4], nv = h[5];
-  std::vector<uint32_t> bits(nv);
-  take(bits.data(), nv * 4);
-  uint32_t nsums;
-  take(&nsums, 4);
-  std::vector<Fixture> out(count);
-  for (Fixture& f : out) {
-    f.image.resize(pixels);
-    take(f.image.data(), pixels);
-    uint32_t label;
-    take(&label, 4);
-    f.label = static_cast<int>(label);
-    f.torch_logits.resize(classes);
-    take(f.torch_logits.data(), classes * 4);
-    for (uint32_t v = 0; v < nv; ++v) {
-      Fixture::Out r{static_cast<int>(bits[v]), std::vector<float>(classes), std::vector<int32_t>(nsums)};
-      take(r.logits.data(), classes * 4);
-      take(r.sums.data(), nsums * 4);
-      f.variants.push_back(std::move(r));
-    }
-  }
-  if (o != d.size()) throw std::runtime_error(kFixtures + ": trailing bytes");
-  return out;
-}
+std::vector<uint8_t> read_file(const std::string& path) { return qnn::detail::read_bytes(path, "file"); }
+std::vector<qnn::FixtureImage> load_fixtures() { return qnn::read_fixtures(kFixtures).images; }
 
 std::string temp_path(const std::string& name) {
   const char* dir = std::getenv("TMPDIR");
@@ -204,7 +143,7 @@ TEST(QnnNetwork, FloatMatchesPyTorch) {
   ASSERT_GE(fixtures.size(), 8u);
   for (size_t i = 0; i < fixtures.size(); ++i) {
     float logits[qnn::kNumClasses];
-    net.forward(fixtures[i].image.data(), qnn::Variant::kFloat, logits);
+    net.forward(fixtures[i].pixels.data(), qnn::Variant::kFloat, logits);
     for (int j = 0; j < qnn::kNumClasses; ++j)
       EXPECT_NEAR(logits[j], fixtures[i].torch_logits[j], 1e-4) << "image " << i << " class " << j;
   }
@@ -215,18 +154,18 @@ TEST(QnnNetwork, QuantizedVariantsMatchIntegerModelExactly) {
   const auto fixtures = load_fixtures();
   int checked = 0, expected_checks = 0;
   bool saw_q46 = false;
-  for (const auto& expected : fixtures[0].variants) {
+  for (const auto& expected : fixtures[0].outputs) {
     expected_checks += expected.bits == 8 ? 2 : 1;
     saw_q46 |= expected.bits == 0;
   }
   EXPECT_TRUE(saw_q46) << "the fixtures have no QNN-4.6 outputs";
   for (size_t i = 0; i < fixtures.size(); ++i) {
-    for (const auto& expected : fixtures[i].variants) {
+    for (const auto& expected : fixtures[i].outputs) {
       std::vector<qnn::Variant> variants = {variant_of_bits(expected.bits)};
       if (expected.bits == 8) variants.push_back(qnn::Variant::kQ32);  // same pipeline, Eigen int32
       for (qnn::Variant v : variants) {
         float logits[qnn::kNumClasses];
-        const int cls = net.forward(fixtures[i].image.data(), v, logits);
+        const int cls = net.forward(fixtures[i].pixels.data(), v, logits);
         EXPECT_EQ(net.last_conv_sums(v), expected.sums) << qnn::variant_name(v) << " image " << i;
         EXPECT_EQ(std::memcmp(logits, expected.logits.data(), sizeof logits), 0)
             << qnn::variant_name(v) << " image " << i << ": logits differ from the integer model";
@@ -244,19 +183,17 @@ TEST(QnnNetwork, QuantizedVariantsMatchIntegerModelExactly) {
 // QNN-4.6 on every uint4_6 path compiled in and usable here (LOWBIT_ISA forces the path at load).
 TEST(QnnNetwork, Q46MatchesIntegerModelOnEveryUsablePath) {
   const auto fixtures = load_fixtures();
-  const char* saved = std::getenv(lowbit::kForceIsaVariable);
-  const std::string saved_value = saved ? saved : "";
+  qnn_test::ForcedIsa forced;
   int paths = 0;
-  for (const lowbit::GemmPath* path : lowbit::compiled_paths()) {
-    if (path->scheme != lowbit::Scheme::kUint4_6 || !lowbit::why_unusable(*path).empty()) continue;
-    ::setenv(lowbit::kForceIsaVariable, lowbit::isa_name(path->isa), 1);
+  for (const lowbit::GemmPath* path : qnn_test::usable_paths(lowbit::Scheme::kUint4_6)) {
+    forced.force(*path);
     qnn::Network net = qnn::Network::load(kWeights);
     ASSERT_EQ(net.gemm_name(qnn::Variant::kQ46), path->name);
     for (size_t i = 0; i < fixtures.size(); ++i) {
-      for (const auto& expected : fixtures[i].variants) {
+      for (const auto& expected : fixtures[i].outputs) {
         if (expected.bits != 0) continue;
         float logits[qnn::kNumClasses];
-        net.forward(fixtures[i].image.data(), qnn::Variant::kQ46, logits);
+        net.forward(fixtures[i].pixels.data(), qnn::Variant::kQ46, logits);
         EXPECT_EQ(net.last_conv_sums(qnn::Variant::kQ46), expected.sums) << path->name << " image " << i;
         EXPECT_EQ(std::memcmp(logits, expected.logits.data(), sizeof logits), 0)
             << path->name << " image " << i;
@@ -264,10 +201,6 @@ TEST(QnnNetwork, Q46MatchesIntegerModelOnEveryUsablePath) {
     }
     ++paths;
   }
-  if (saved)
-    ::setenv(lowbit::kForceIsaVariable, saved_value.c_str(), 1);
-  else
-    ::unsetenv(lowbit::kForceIsaVariable);
   EXPECT_GE(paths, 1);
 }
 
@@ -285,13 +218,13 @@ TEST(QnnWeightsFile, Version1FilesStillLoad) {
   for (qnn::Variant v : {qnn::Variant::kFloat, qnn::Variant::kQ8, qnn::Variant::kQ4, qnn::Variant::kQ32}) {
     for (size_t i = 0; i < fixtures.size(); ++i) {
       float a[qnn::kNumClasses], b[qnn::kNumClasses];
-      old.forward(fixtures[i].image.data(), v, a);
-      net.forward(fixtures[i].image.data(), v, b);
+      old.forward(fixtures[i].pixels.data(), v, a);
+      net.forward(fixtures[i].pixels.data(), v, b);
       EXPECT_EQ(std::memcmp(a, b, sizeof a), 0) << qnn::variant_name(v) << " image " << i;
     }
   }
   try {
-    old.classify(fixtures[0].image.data(), qnn::Variant::kQ46);
+    old.classify(fixtures[0].pixels.data(), qnn::Variant::kQ46);
     ADD_FAILURE() << "no exception";
   } catch (const std::runtime_error& e) {
     EXPECT_NE(std::string(e.what()).find("old.qnnw: has no QNN-4.6 variant"), std::string::npos) << e.what();
@@ -337,9 +270,9 @@ TEST(QnnNetwork, ClassifyAgreesWithForwardAndConvForwardRuns) {
   for (qnn::Variant v : qnn::all_variants()) {
     float logits[qnn::kNumClasses], probs[qnn::kNumClasses];
     qnn::Timing t;
-    const int a = net.forward(fixtures[0].image.data(), v, logits, &t);
-    EXPECT_EQ(net.classify(fixtures[0].image.data(), v), a);
-    net.conv_forward(fixtures[0].image.data(), v);
+    const int a = net.forward(fixtures[0].pixels.data(), v, logits, &t);
+    EXPECT_EQ(net.classify(fixtures[0].pixels.data(), v), a);
+    net.conv_forward(fixtures[0].pixels.data(), v);
     EXPECT_EQ(t.images, 1);
     EXPECT_GT(t.total_seconds(), 0.0);
     EXPECT_LE(t.conv_seconds(), t.total_seconds());
@@ -365,11 +298,11 @@ TEST(QnnNetwork, WarmInferenceAllocatesNothing) {
   const auto fixtures = load_fixtures();
   for (qnn::Variant v : qnn::all_variants()) {
     float logits[qnn::kNumClasses];
-    net.forward(fixtures[0].image.data(), v, logits);  // warm up
-    const long before = g_allocations.load();
-    for (int i = 0; i < 4; ++i) net.forward(fixtures[i].image.data(), v, logits);
-    net.conv_forward(fixtures[1].image.data(), v);
-    const long allocations = g_allocations.load() - before;
+    net.forward(fixtures[0].pixels.data(), v, logits);  // warm up
+    const long before = qnn_test::allocations();
+    for (int i = 0; i < 4; ++i) net.forward(fixtures[i].pixels.data(), v, logits);
+    net.conv_forward(fixtures[1].pixels.data(), v);
+    const long allocations = qnn_test::allocations() - before;
     EXPECT_EQ(allocations, 0) << qnn::variant_name(
         v);  // q4_6 too: its per-call level check allocates nothing
   }

@@ -5,6 +5,7 @@
 //   icount-driver --kernel uint4 --shape 8x100x10 --reps 3 [--seed 1] [--weights per_call|prepacked]
 //                 [--corrupt] [--list]
 //   icount-driver --qnn q4 --models /path/to/models --reps 2    (one QNN forward pass: qnn_pass.cc)
+//   icount-driver --lenet q4 --models /path/to/models --reps 2  (one LeNet-5 forward pass: lenet_pass.cc)
 //
 // It links the harness libraries that need no Google Benchmark, so that it cross-compiles wherever
 // the kernels do: qbench_core (the same seeded operands and lowbit::reference_gemm result, our
@@ -44,6 +45,7 @@
 #include "gemm_problem.h"
 #include "known_kernels.h"
 #include "lowbit/gemm.h"
+#include "lenet_pass.h"
 #include "qnn_pass.h"
 #include "record.h"
 #include "results_writer.h"
@@ -73,6 +75,7 @@ constexpr const char* kUsage =
     "usage: icount-driver --kernel ID --shape HxWxD [--reps N] [--seed S]\n"
     "                     [--weights per_call|prepacked] [--corrupt]\n"
     "       icount-driver --qnn float|q8|q4|q32|q4_6 --models DIR [--reps N]\n"
+    "       icount-driver --lenet float|q8|q4 --models DIR [--reps N]\n"
     "       icount-driver --list\n";
 
 [[noreturn]] void usage_error(const std::string& what) {
@@ -115,7 +118,7 @@ int list_kernels() {
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::string kernel_id, shape_text, weights = "per_call", qnn_variant, models;
+  std::string kernel_id, shape_text, weights = "per_call", qnn_variant, lenet_variant, models;
   long reps = 1, seed = 1;
   bool corrupt = false, list = false;
   for (int i = 1; i < argc; ++i) {
@@ -142,6 +145,8 @@ int main(int argc, char** argv) {
       list = true;
     else if (arg == "--qnn")
       qnn_variant = value();
+    else if (arg == "--lenet")
+      lenet_variant = value();
     else if (arg == "--models")
       models = value();
     else if (arg == "-h" || arg == "--help") {
@@ -155,6 +160,10 @@ int main(int argc, char** argv) {
     if (!qnn_variant.empty()) {
       if (models.empty()) usage_error("--qnn needs --models DIR (mrz-v1.qnnw and mrz-v1-fixtures.bin)");
       return icount::count_qnn_pass(qnn_variant, models, reps);
+    }
+    if (!lenet_variant.empty()) {
+      if (models.empty()) usage_error(std::string("--lenet needs --models DIR (") + icount::kLeNetModel + ")");
+      return icount::count_lenet_pass(lenet_variant, models, reps);
     }
     if (kernel_id.empty() || shape_text.empty()) usage_error("--kernel and --shape are required");
     qbench::GemmShape shape{};

@@ -9,14 +9,11 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
-#include <fstream>
-#include <iterator>
-#include <stdexcept>
-#include <vector>
 
 #include <nlohmann/json.hpp>
 
 #include "lowbit/gemm.h"
+#include "qnn/fixtures.h"
 #include "qnn/network.h"
 #include "record.h"
 #include "results_writer.h"
@@ -39,53 +36,11 @@ __attribute__((noipa, used)) void counted_qnn_region(qnn::Network* net, const ui
 namespace icount {
 namespace {
 
-// The first image of the fixtures file, its PyTorch logits and each variant's integer-model logits
-// (the layout is docs/qnn.md's "Fixtures").
-struct FirstFixture {
-  std::vector<uint8_t> image;
-  std::vector<float> torch_logits;
-  std::vector<std::pair<int, std::vector<float>>> logits_by_bits;  // (bits field: 8, 4, 0), logits
-};
-
-FirstFixture read_first_fixture(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  const std::vector<char> d((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  size_t o = 0;
-  auto take = [&](void* dst, size_t n) {
-    if (o + n > d.size()) throw std::runtime_error(path + ": missing or truncated fixtures file");
-    std::memcpy(dst, d.data() + o, n);
-    o += n;
-  };
-  char magic[8];
-  take(magic, 8);
-  if (std::memcmp(magic, "QNNFIXT1", 8) != 0) throw std::runtime_error(path + ": not a fixtures file");
-  uint32_t h[6];  // version, count, height, width, num_classes, num_variants
-  take(h, sizeof h);
-  std::vector<uint32_t> bits(h[5]);
-  take(bits.data(), bits.size() * 4);
-  uint32_t sums;
-  take(&sums, 4);
-  FirstFixture f;
-  f.image.resize(static_cast<size_t>(h[2]) * h[3]);
-  take(f.image.data(), f.image.size());
-  uint32_t label;
-  take(&label, 4);
-  f.torch_logits.resize(h[4]);
-  take(f.torch_logits.data(), h[4] * 4);
-  for (uint32_t bits_field : bits) {
-    std::vector<float> logits(h[4]);
-    take(logits.data(), h[4] * 4);
-    o += static_cast<size_t>(sums) * 4;
-    f.logits_by_bits.emplace_back(static_cast<int>(bits_field), std::move(logits));
-  }
-  return f;
-}
-
 // "" when the pass gives the fixtures' logits: bit for bit for the integer variants (QNN-32 those of
 // QNN-8), within 1e-4 of PyTorch's for float (another summation order).
-std::string check_pass(qnn::Network& net, qnn::Variant v, const FirstFixture& f) {
+std::string check_pass(qnn::Network& net, qnn::Variant v, const qnn::FixtureImage& f) {
   float logits[qnn::kNumClasses];
-  net.forward(f.image.data(), v, logits);
+  net.forward(f.pixels.data(), v, logits);
   if (v == qnn::Variant::kFloat) {
     for (int j = 0; j < qnn::kNumClasses; ++j)
       if (std::fabs(logits[j] - f.torch_logits[j]) > 1e-4f)
@@ -93,12 +48,9 @@ std::string check_pass(qnn::Network& net, qnn::Variant v, const FirstFixture& f)
     return "";
   }
   const int bits = v == qnn::Variant::kQ4 ? 4 : v == qnn::Variant::kQ46 ? 0 : 8;
-  for (const auto& [b, expected] : f.logits_by_bits)
-    if (b == bits)
-      return std::memcmp(logits, expected.data(), sizeof logits) == 0
-                 ? ""
-                 : "logits differ from the integer model";
-  return "the fixtures have no logits of this variant";
+  const qnn::FixtureOutput* expected = f.output(bits);
+  if (expected == nullptr) return "the fixtures have no logits of this variant";
+  return std::memcmp(logits, expected->logits.data(), sizeof logits) == 0 ? "" : "logits differ from the integer model";
 }
 
 }  // namespace
@@ -116,7 +68,12 @@ int count_qnn_pass(const std::string& variant_name, const std::string& models, l
                  variant_name.c_str());
     return 2;
   }
-  const FirstFixture fixture = read_first_fixture(models + "/mrz-v1-fixtures.bin");
+  const qnn::Fixtures fixtures = qnn::read_fixtures(models + "/mrz-v1-fixtures.bin");
+  if (fixtures.images.empty()) {
+    std::fprintf(stderr, "icount-driver: %s/mrz-v1-fixtures.bin has no images\n", models.c_str());
+    return 2;
+  }
+  const qnn::FixtureImage& fixture = fixtures.images.front();
   const std::string error = check_pass(net, v, fixture);
   if (!error.empty()) {
     std::fprintf(stderr, "icount-driver: qnn %s: WRONG RESULT, nothing counted: %s\n", variant_name.c_str(),
@@ -124,10 +81,10 @@ int count_qnn_pass(const std::string& variant_name, const std::string& models, l
     return 1;
   }
   const int code = static_cast<int>(v);
-  counted_qnn_region(&net, fixture.image.data(), code, 1);
-  counted_qnn_region(&net, fixture.image.data(), code, 1);
-  counted_qnn_region(&net, fixture.image.data(), code, 1 + reps);
-  counted_qnn_region(&net, fixture.image.data(), code, 1 + 2 * reps);
+  counted_qnn_region(&net, fixture.pixels.data(), code, 1);
+  counted_qnn_region(&net, fixture.pixels.data(), code, 1);
+  counted_qnn_region(&net, fixture.pixels.data(), code, 1 + reps);
+  counted_qnn_region(&net, fixture.pixels.data(), code, 1 + 2 * reps);
 
   long macs = 0;
   for (const qnn::LayerInfo& l : net.layers()) macs += l.macs;

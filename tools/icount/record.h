@@ -1,4 +1,5 @@
-// The one JSON line icount-driver prints per count, kernel (driver.cc) or QNN pass (qnn_pass.cc).
+// The one JSON line icount-driver prints per count: kernel (driver.cc), QNN pass (qnn_pass.cc) or
+// LeNet-5 pass (lenet_pass.cc).
 #pragma once
 
 #include <cstdio>

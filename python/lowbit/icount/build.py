@@ -13,6 +13,17 @@ from lowbit.icount.tools import ARCHES, Failure, Missing, log, require
 from lowbit.paths import REPO_ROOT as ROOT
 
 
+def target_libraries(arch: str) -> List[str]:
+    """The target's libraries that are not header-only (zlib, linked statically into qnn), unpacked
+    by scripts/cross-sysroot.sh into the folder the toolchain files search."""
+    deb_arch = ARCHES[arch]["deb_arch"]
+    if deb_arch is None:
+        return []
+    sysroot = ROOT / "build" / f"sysroot-{deb_arch}"
+    run_logged([str(ROOT / "scripts" / "cross-sysroot.sh"), deb_arch, str(sysroot)], "cross-sysroot.sh")
+    return [f"-DLOWBIT_CROSS_SYSROOT={sysroot}"]
+
+
 def toolchain_args(arch: str, build_dir: Path) -> List[str]:
     spec = ARCHES[arch]
     if spec["toolchain"] is None:
@@ -30,7 +41,7 @@ def toolchain_args(arch: str, build_dir: Path) -> List[str]:
             f"set(CMAKE_FIND_ROOT_PATH /usr/{triple})\n"
             "set(CMAKE_FIND_ROOT_PATH_MODE_PROGRAM NEVER)\nset(CMAKE_FIND_ROOT_PATH_MODE_LIBRARY ONLY)\n"
             "set(CMAKE_FIND_ROOT_PATH_MODE_INCLUDE ONLY)\nset(CMAKE_FIND_ROOT_PATH_MODE_PACKAGE ONLY)\n")
-    return [f"-DCMAKE_TOOLCHAIN_FILE={toolchain}"]
+    return [f"-DCMAKE_TOOLCHAIN_FILE={toolchain}", *target_libraries(arch)]
 
 
 def run_logged(command: List[str], what: str, cwd: Optional[Path] = None) -> None:

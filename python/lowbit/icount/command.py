@@ -15,7 +15,7 @@ from typing import Dict, List, Optional, Tuple
 from lowbit import regress
 from lowbit.icount.build import build
 from lowbit.icount.document import Counted, config_shapes, results_document, write_atomically
-from lowbit.icount.qnn import QNN_VARIANTS, run_qnn
+from lowbit.icount.qnn import LENET, LENET_VARIANTS, QNN, QNN_VARIANTS, run_qnn
 from lowbit.icount.runner import Runner, count_cell
 from lowbit.icount.tools import (ARCHES, DRIVER, EXIT_FAIL, EXIT_MISSING, EXIT_OK, EXIT_USAGE, Failure,
                                  Missing, default_arch, log)
@@ -29,10 +29,13 @@ def add_parser(subparsers) -> None:
         description="Deterministic instruction counts of the GEMM kernels, per product, in qbench's "
                     "results format.", epilog="See docs/instruction-counts.md.")
     parser.add_argument("--arch", choices=sorted(ARCHES), default=default_arch())
-    parser.add_argument("--config", help="a qbench config (configs/quick.json ...); required without --qnn")
+    parser.add_argument("--config", help="a qbench config (configs/quick.json ...); required without --qnn / --lenet")
     parser.add_argument("--qnn", nargs="?", const=",".join(QNN_VARIANTS), metavar="VARIANTS",
                         help="instead of a config's products: one forward pass of the QNN test's network per "
                              f"variant (comma-separated; default {','.join(QNN_VARIANTS)}); needs --out")
+    parser.add_argument("--lenet", nargs="?", const=",".join(LENET_VARIANTS), metavar="VARIANTS",
+                        help="likewise for the distortion study's LeNet-5 (models/distortion/logit_scale-seed0; "
+                             f"default {','.join(LENET_VARIANTS)}); needs --out")
     parser.add_argument("--out", help="results JSON to write (refused if it exists, unless --overwrite)")
     parser.add_argument("--overwrite", action="store_true", help="replace an existing --out")
     parser.add_argument("--compare", metavar="BASELINE",
@@ -77,7 +80,7 @@ def plan(args) -> Plan:
     if args.out is None and args.compare is None:
         args.parser.error("give --out FILE, --compare BASELINE, or both")
     if args.config is None:
-        args.parser.error("give --config CONFIG (or --qnn)")
+        args.parser.error("give --config CONFIG (or --qnn or --lenet)")
     spec = ARCHES[args.arch]
     config_path = args.config
     try:
@@ -182,9 +185,12 @@ def print_table(cells: List[dict]) -> None:
 
 
 def run_qnn_passes(args) -> int:
-    """`--qnn`: the forward passes of the QNN network, one count per variant."""
+    """`--qnn` / `--lenet`: the forward passes of the MRZ network or LeNet-5, one count per variant."""
+    if args.qnn and args.lenet:
+        args.parser.error("--qnn and --lenet: one network per run")
+    network, variants = (QNN, args.qnn) if args.qnn else (LENET, args.lenet)
     if args.out is None or args.reps < 1:
-        args.parser.error("--qnn needs --out FILE and --reps >= 1")
+        args.parser.error(f"--{network.name} needs --out FILE and --reps >= 1")
     out = Path(args.out)
     if out.exists() and not args.overwrite:
         log(f"icount: {out} exists; choose another --out or pass --overwrite")
@@ -198,8 +204,8 @@ def run_qnn_passes(args) -> int:
         build_info = json.loads((build_dir / "icount-build.json").read_text())
         runner = Runner(args.arch, build_dir, args.tool or spec["tool"], args.qemu_cpu or spec["qemu_cpu"],
                         spec["isa"] if args.isa is None else args.isa)
-        return run_qnn(runner, build_info, [v for v in args.qnn.split(",") if v], args.reps, out,
-                       " ".join(["lowbit", *sys.argv[1:]]))
+        return run_qnn(runner, build_info, [v for v in variants.split(",") if v], args.reps, out,
+                       " ".join(["lowbit", *sys.argv[1:]]), network)
     except (Missing, Failure, OSError, ValueError) as err:
         return stopped(err)
 
@@ -215,7 +221,7 @@ def stopped(err: Exception) -> int:
 
 
 def run(args) -> int:
-    if args.qnn:
+    if args.qnn or args.lenet:
         return run_qnn_passes(args)
     try:
         p = plan(args)

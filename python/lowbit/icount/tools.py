@@ -14,14 +14,14 @@ CELL_TIMEOUT_S = 900
 
 ARCHES = {
     "x86": {
-        "toolchain": None, "compiler": "g++", "package": "g++", "qemu": "qemu-x86_64", "sysroot": None,
+        "toolchain": None, "compiler": "g++", "package": "g++", "qemu": "qemu-x86_64", "sysroot": None, "deb_arch": None,
         "qemu_cpu": "Haswell", "isa": "avx2", "tool": "callgrind",
         "fallback_toolchain": None,
     },
     "armv7": {
         "toolchain": "cmake/toolchains/armv7-linux-gnueabihf.cmake", "compiler": "arm-linux-gnueabihf-g++",
         "package": "g++-arm-linux-gnueabihf",
-        "qemu": "qemu-arm", "sysroot": "/usr/arm-linux-gnueabihf", "qemu_cpu": "cortex-a15", "isa": "",
+        "qemu": "qemu-arm", "sysroot": "/usr/arm-linux-gnueabihf", "deb_arch": "armhf", "qemu_cpu": "cortex-a15", "isa": "",
         "tool": "qemu",
         "fallback_toolchain": ("armv7l", "arm-linux-gnueabihf",
                                "-march=armv7-a -mfpu=neon -mfloat-abi=hard -mtune=cortex-a15"),
@@ -29,7 +29,7 @@ ARCHES = {
     "aarch64": {
         "toolchain": "cmake/toolchains/aarch64-linux-gnu.cmake", "compiler": "aarch64-linux-gnu-g++",
         "package": "g++-aarch64-linux-gnu",
-        "qemu": "qemu-aarch64", "sysroot": "/usr/aarch64-linux-gnu", "qemu_cpu": "cortex-a76", "isa": "",
+        "qemu": "qemu-aarch64", "sysroot": "/usr/aarch64-linux-gnu", "deb_arch": "arm64", "qemu_cpu": "cortex-a76", "isa": "",
         "tool": "qemu",
         "fallback_toolchain": ("aarch64", "aarch64-linux-gnu", ""),
     },

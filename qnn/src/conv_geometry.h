@@ -1,0 +1,102 @@
+// A valid (unpadded) convolution as one GEMM: its geometry, the stride-2 phase split and im2col,
+// for float and uint8 activations (the MRZ network and LeNet-5 share them).
+#pragma once
+
+#include <algorithm>
+#include <cstddef>
+#include <cstring>
+
+namespace qnn {
+namespace detail {
+
+// One convolution. The GEMM runs over `width()` columns: output row oy occupies columns
+// [oy * pw, oy * pw + ow), where pw is the width of the plane the kernel slides over (the input, or
+// for stride 2 one of its four phases); the pw - ow columns in between are computed and dropped.
+// That way each row of X (one (c, dy, dx)) is a single contiguous copy of the plane.
+struct Geometry {
+  int cin, cout, k, stride, ih, iw, oh, ow;
+  int ph, pw;  // plane seen by the kernel: (ih, iw) for stride 1, (ceil(ih/2), ceil(iw/2)) for stride 2
+  int depth() const { return cin * k * k; }
+  int pixels() const { return oh * ow; }
+  int width() const { return (oh - 1) * pw + ow; }
+  int planes() const { return stride == 1 ? cin : 4 * cin; }
+};
+
+// The geometry of a valid k x k convolution with `stride` (1 or 2) of cin ih x iw planes.
+inline Geometry conv_geometry(int cin, int cout, int k, int stride, int ih, int iw) {
+  Geometry g;
+  g.cin = cin;
+  g.cout = cout;
+  g.k = k;
+  g.stride = stride;
+  g.ih = ih;
+  g.iw = iw;
+  g.oh = (ih - k) / stride + 1;
+  g.ow = (iw - k) / stride + 1;
+  g.ph = stride == 1 ? ih : (ih + 1) / 2;
+  g.pw = stride == 1 ? iw : (iw + 1) / 2;
+  return g;
+}
+
+// Stride 2: splits each input channel into its four phases (even/odd rows x even/odd columns), each
+// ph x pw (zero-filled where a phase is shorter), so that the stride-2 kernel slides with stride 1.
+// Each input row is read once and dealt to its two column phases (a loop compilers vectorize with
+// interleaved loads).
+template <typename T>
+const T* phase_split(const T* in, const Geometry& g, T* phases) {
+  if (g.stride == 1) return in;
+  const int cin = g.cin, ih = g.ih, iw = g.iw, ph = g.ph, pw = g.pw, pairs = iw / 2;
+  const size_t plane = static_cast<size_t>(ph) * pw;
+  for (int c = 0; c < cin; ++c) {
+    const T* __restrict src = in + static_cast<size_t>(c) * ih * iw;
+    for (int py = 0; py < 2; ++py) {
+      T* __restrict even = phases + (static_cast<size_t>(c) * 4 + py * 2) * plane;
+      T* __restrict odd = even + plane;
+      const int rows = (ih - py + 1) / 2;  // <= ph
+      for (int y = 0; y < ph; ++y) {
+        T* __restrict e = even + y * pw;
+        T* __restrict o = odd + y * pw;
+        if (y >= rows) {
+          std::fill(e, e + pw, T(0));
+          std::fill(o, o + pw, T(0));
+          continue;
+        }
+        const T* __restrict s = src + (2 * y + py) * iw;
+        for (int x = 0; x < pairs; ++x) {
+          e[x] = s[2 * x];
+          o[x] = s[2 * x + 1];
+        }
+        if (iw % 2 != 0) e[pairs] = s[iw - 1];
+        std::fill(e + (iw + 1) / 2, e + pw, T(0));
+        std::fill(o + pairs, o + pw, T(0));
+      }
+    }
+  }
+  return phases;
+}
+
+// X (depth x width, row-major); rows ordered (c, dy, dx) as PyTorch's OIHW weights.
+template <typename In, typename Out>
+void im2col(const In* planes, const Geometry& g, Out* col) {
+  const int W = g.width(), cin = g.cin, k = g.k, pw = g.pw, stride = g.stride;
+  const size_t plane = static_cast<size_t>(g.ph) * pw;
+  for (int c = 0; c < cin; ++c) {
+    for (int dy = 0; dy < k; ++dy) {
+      for (int dx = 0; dx < k; ++dx) {
+        const In* __restrict src =
+            stride == 1 ? planes + c * plane + dy * pw + dx
+                        : planes + (static_cast<size_t>(c) * 4 + (dy % 2) * 2 + dx % 2) * plane +
+                              (dy / 2) * pw + dx / 2;
+        Out* __restrict dst = col + static_cast<size_t>((c * k + dy) * k + dx) * W;
+        if (sizeof(In) == sizeof(Out)) {
+          std::memcpy(dst, src, W * sizeof(Out));
+        } else {
+          for (int j = 0; j < W; ++j) dst[j] = static_cast<Out>(src[j]);
+        }
+      }
+    }
+  }
+}
+
+}  // namespace detail
+}  // namespace qnn
