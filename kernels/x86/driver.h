@@ -90,10 +90,10 @@ struct X86Gemm {
 
   // One tile: TM rows from i0 (rows of them stored) by TN strips from s0 (cols columns stored).
   template <int TM, int TN>
-  static LOWBIT_INLINE void run_tile(const Problem& p, const uint8_t* w, const V row_terms[TM], int i0, int rows,
-                                     int s0, int cols) {
+  static LOWBIT_INLINE void run_tile(const Problem& p, int units, const uint8_t* w, const V row_terms[TM], int i0,
+                                     int rows, int s0, int cols) {
     V out[TM][TN];
-    Kernel::template tile<Isa, TM, TN>(w, p.w_stride, p.x + s0 * Isa::kBytes, p.x_stride, p.units,
+    Kernel::template tile<Isa, TM, TN>(w, p.w_stride, p.x + s0 * Isa::kBytes, p.x_stride, units,
                                        p.last_unit_low_only, out);
     // Locals: the int32 stores may alias *p as far as the compiler knows.
     const std::ptrdiff_t r_stride = p.r_stride;
@@ -103,38 +103,55 @@ struct X86Gemm {
 
   // The last strips of a block: fewer than NV, picked at compile time.
   template <int TM, int TN>
-  static LOWBIT_INLINE void run_remainder(const Problem& p, const uint8_t* w, const V row_terms[TM], int i0,
-                                          int rows, int s0, int strips, int cols) {
+  static LOWBIT_INLINE void run_remainder(const Problem& p, int units, const uint8_t* w, const V row_terms[TM],
+                                          int i0, int rows, int s0, int strips, int cols) {
     if constexpr (TN >= 1) {
-      if (strips == TN) return run_tile<TM, TN>(p, w, row_terms, i0, rows, s0, cols);
-      run_remainder<TM, TN - 1>(p, w, row_terms, i0, rows, s0, strips, cols);
+      if (strips == TN) return run_tile<TM, TN>(p, units, w, row_terms, i0, rows, s0, cols);
+      run_remainder<TM, TN - 1>(p, units, w, row_terms, i0, rows, s0, strips, cols);
     }
   }
 
   // One row panel (rows [i0, i0 + rows), rows <= TM) across every strip of the block. What the rows
   // fix (their weights, their correction vectors) is set up once per panel, not once per tile, and
-  // each panel is its own function, so that each tile size gets the registers to itself.
-  template <int TM>
+  // each panel is its own function, so that each tile size gets the registers to itself. kUnits > 0:
+  // the depth in units is that constant, and a tile's loop over it unrolls completely.
+  template <int TM, int kUnits>
   static __attribute__((noinline)) void run_panel(const Problem& p, int i0, int rows, int strips, int cols) {
+    const int units = kUnits > 0 ? kUnits : p.units;
     V row_terms[TM];
     LOWBIT_UNROLL for (int m = 0; m < TM; ++m) row_terms[m] = Isa::set1_i32(static_cast<int32_t>(p.row_terms[i0 + m]));
     const uint8_t* w = p.w + i0 * p.w_stride;
     int s0 = 0;
-    for (; s0 + NV <= strips; s0 += NV) run_tile<TM, NV>(p, w, row_terms, i0, rows, s0, cols - s0 * Isa::kLanes);
+    for (; s0 + NV <= strips; s0 += NV)
+      run_tile<TM, NV>(p, units, w, row_terms, i0, rows, s0, cols - s0 * Isa::kLanes);
     if (s0 < strips)
-      run_remainder<TM, NV - 1>(p, w, row_terms, i0, rows, s0, strips - s0, cols - s0 * Isa::kLanes);
+      run_remainder<TM, NV - 1>(p, units, w, row_terms, i0, rows, s0, strips - s0, cols - s0 * Isa::kLanes);
+  }
+
+  // The short-depth path: products of at most kShortUnits units (depth 10, the paper's shallowest, is
+  // 3 byte units or 2 nibble units) run a panel compiled for their depth, without the loop's setup,
+  // counter and tests, which cost a shallow tile about as much as its arithmetic.
+  static constexpr int kShortUnits = 3;
+  template <int TM, int kUnits = 1>
+  static LOWBIT_INLINE void run_panel_of_depth(const Problem& p, int i0, int rows, int strips, int cols) {
+    if constexpr (kUnits <= kShortUnits) {
+      if (p.units == kUnits) return run_panel<TM, kUnits>(p, i0, rows, strips, cols);
+      run_panel_of_depth<TM, kUnits + 1>(p, i0, rows, strips, cols);
+    } else {
+      run_panel<TM, 0>(p, i0, rows, strips, cols);
+    }
   }
 
   // Every tile of a packed block: panels of MR rows, and MR / 2 rows for a short last panel.
   static void run_block(const Problem& p, int height, int strips, int cols) {
     int i0 = 0;
-    for (; i0 + MR <= height; i0 += MR) run_panel<MR>(p, i0, MR, strips, cols);
+    for (; i0 + MR <= height; i0 += MR) run_panel_of_depth<MR>(p, i0, MR, strips, cols);
     const int rows = height - i0;
     if (rows == 0) return;
     if constexpr (MR > 1) {
-      if (rows <= MR / 2) return run_panel<MR / 2>(p, i0, rows, strips, cols);
+      if (rows <= MR / 2) return run_panel_of_depth<MR / 2>(p, i0, rows, strips, cols);
     }
-    run_panel<MR>(p, i0, rows, strips, cols);
+    run_panel_of_depth<MR>(p, i0, rows, strips, cols);
   }
 
   static void gemm_packed(const PackedWeights& w, const QuantizedMatrix& x, const ResultMatrix& r,
