@@ -1,11 +1,9 @@
 // Summing in 16-bit lanes and flushing into 32-bit totals, the x86 form: vpmaddubsw + vpaddw into
 // 16-bit accumulators, flushed with vpmaddwd against ones (which also folds each column's two
-// 16-bit lanes into its int32 lane) every `units_per_flush` units. How often is derived from the
-// scheme's flush bound (common/flush_bounds.h) by each kernel, which knows how many products a lane
-// gains per unit.
+// 16-bit lanes into its int32 lane). How often is derived from the scheme's flush bound
+// (common/flush_bounds.h) by each kernel (x86/maddubs.h), which knows how many products a lane gains
+// per unit.
 #pragma once
-
-#include <algorithm>
 
 #include "common/tile.h"
 
