@@ -26,6 +26,6 @@ constexpr GemmPath make_path(const char* name, Isa isa) {
 
 }  // namespace lowbit
 
-// LOWBIT_DEFINE_PATH(u4_gemm_4x16c8__avx2, Isa::kAvx2, X86Gemm<Avx2, Maddubs<Scheme::kUint4>, 4, 2>);
+// LOWBIT_DEFINE_PATH(u4_6_gemm_4x16c4__avx2, Isa::kAvx2, X86Gemm<Avx2, Maddubs<Scheme::kUint4_6>, 4, 2>);
 #define LOWBIT_DEFINE_PATH(identifier, isa, ...) \
   extern const ::lowbit::GemmPath identifier = ::lowbit::make_path<__VA_ARGS__>(#identifier, ::lowbit::isa)

@@ -5,6 +5,7 @@
 
 #include <immintrin.h>
 
+#include <cstddef>
 #include <cstdint>
 #include <cstring>
 
@@ -39,6 +40,14 @@ struct Avx2 {
     alignas(32) uint8_t tmp[kBytes] = {};
     std::memcpy(tmp, p, n);
     return load(tmp);
+  }
+  // load_prefix(p, n) when fewer than kBytes bytes at p may be read (readable); otherwise one load
+  // and a mask: the copy through memory costs tens of instructions per row of a short operand.
+  static LOWBIT_INLINE V load_prefix_within(const uint8_t* p, int n, std::ptrdiff_t readable) {
+    if (readable < kBytes) return load_prefix(p, n);
+    const V index = _mm256_setr_epi8(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21,
+                                     22, 23, 24, 25, 26, 27, 28, 29, 30, 31);
+    return _mm256_and_si256(loadu(p), _mm256_cmpgt_epi8(_mm256_set1_epi8(static_cast<char>(n)), index));
   }
   // Stores the first n (< kLanes) int32 lanes.
   static LOWBIT_INLINE void store_prefix_i32(int32_t* p, V v, int n) {

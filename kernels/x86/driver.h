@@ -65,9 +65,11 @@ struct X86Gemm {
     uint8_t* out = reinterpret_cast<uint8_t*>(row_sums + rows);
     const std::ptrdiff_t stride = row_bytes(w.cols);
     const uint32_t depth_times_zw = static_cast<uint32_t>(w.cols) * static_cast<uint32_t>(w.zero_point);
+    const std::ptrdiff_t matrix_bytes = (w.rows - 1) * w.stride + w.cols;
     for (int i = 0; i < w.rows; ++i, out += stride) {
       const uint8_t* src = w.data + i * w.stride;
-      row_sums[i] = pack_weight_row<Kernel::kWeights>(src, w.cols, w.zero_point, out) - depth_times_zw;
+      row_sums[i] = pack_weight_row<Kernel::kWeights>(src, w.cols, matrix_bytes - i * w.stride, w.zero_point, out) -
+                    depth_times_zw;
     }
     std::memset(out, 0, (rows - w.rows) * stride);
     std::fill(row_sums + w.rows, row_sums + rows, 0);
@@ -86,44 +88,70 @@ struct X86Gemm {
     std::ptrdiff_t r_stride;
   };
 
+  // One tile: TM rows from i0 (rows of them stored) by TN strips from s0 (cols columns stored).
   template <int TM, int TN>
-  static LOWBIT_INLINE void run_tile(const Problem& p, int i0, int rows, int s0, int cols) {
+  static LOWBIT_INLINE void run_tile(const Problem& p, int units, const uint8_t* w, const V row_terms[TM], int i0,
+                                     int rows, int s0, int cols) {
     V out[TM][TN];
-    Kernel::template tile<Isa, TM, TN>(p.w + i0 * p.w_stride, p.w_stride, p.x + s0 * Isa::kBytes, p.x_stride,
-                                       p.units, p.last_unit_low_only, out);
+    Kernel::template tile<Isa, TM, TN>(w, p.w_stride, p.x + s0 * Isa::kBytes, p.x_stride, units,
+                                       p.last_unit_low_only, out);
     // Locals: the int32 stores may alias *p as far as the compiler knows.
     const std::ptrdiff_t r_stride = p.r_stride;
-    store_tile<Isa, kColumnTerms, TM, TN>(out, p.row_terms + i0, p.col_terms + s0 * Isa::kLanes,
+    store_tile<Isa, kColumnTerms, TM, TN>(out, row_terms, p.col_terms + s0 * Isa::kLanes,
                                           p.r + i0 * r_stride + s0 * Isa::kLanes, r_stride, rows, cols);
   }
 
-  // All row panels for strips [s0, s0 + TN): main tile, or MR / 2 rows for a short last panel.
-  template <int TN>
-  static LOWBIT_INLINE void run_panels(const Problem& p, int height, int s0, int cols) {
+  // The last strips of a block: fewer than NV, picked at compile time.
+  template <int TM, int TN>
+  static LOWBIT_INLINE void run_remainder(const Problem& p, int units, const uint8_t* w, const V row_terms[TM],
+                                          int i0, int rows, int s0, int strips, int cols) {
+    if constexpr (TN >= 1) {
+      if (strips == TN) return run_tile<TM, TN>(p, units, w, row_terms, i0, rows, s0, cols);
+      run_remainder<TM, TN - 1>(p, units, w, row_terms, i0, rows, s0, strips, cols);
+    }
+  }
+
+  // One row panel (rows [i0, i0 + rows), rows <= TM) across every strip of the block. What the rows
+  // fix (their weights, their correction vectors) is set up once per panel, not once per tile, and
+  // each panel is its own function, so that each tile size gets the registers to itself. kUnits > 0:
+  // the depth in units is that constant, and a tile's loop over it unrolls completely.
+  template <int TM, int kUnits>
+  static __attribute__((noinline)) void run_panel(const Problem& p, int i0, int rows, int strips, int cols) {
+    const int units = kUnits > 0 ? kUnits : p.units;
+    V row_terms[TM];
+    LOWBIT_UNROLL for (int m = 0; m < TM; ++m) row_terms[m] = Isa::set1_i32(static_cast<int32_t>(p.row_terms[i0 + m]));
+    const uint8_t* w = p.w + i0 * p.w_stride;
+    int s0 = 0;
+    for (; s0 + NV <= strips; s0 += NV)
+      run_tile<TM, NV>(p, units, w, row_terms, i0, rows, s0, cols - s0 * Isa::kLanes);
+    if (s0 < strips)
+      run_remainder<TM, NV - 1>(p, units, w, row_terms, i0, rows, s0, strips - s0, cols - s0 * Isa::kLanes);
+  }
+
+  // The short-depth path: products of at most kShortUnits units (depth 10, the paper's shallowest, is
+  // 3 byte units or 2 nibble units) run a panel compiled for their depth, without the loop's setup,
+  // counter and tests, which cost a shallow tile about as much as its arithmetic.
+  static constexpr int kShortUnits = 3;
+  template <int TM, int kUnits = 1>
+  static LOWBIT_INLINE void run_panel_of_depth(const Problem& p, int i0, int rows, int strips, int cols) {
+    if constexpr (kUnits <= kShortUnits) {
+      if (p.units == kUnits) return run_panel<TM, kUnits>(p, i0, rows, strips, cols);
+      run_panel_of_depth<TM, kUnits + 1>(p, i0, rows, strips, cols);
+    } else {
+      run_panel<TM, 0>(p, i0, rows, strips, cols);
+    }
+  }
+
+  // Every tile of a packed block: panels of MR rows, and MR / 2 rows for a short last panel.
+  static void run_block(const Problem& p, int height, int strips, int cols) {
     int i0 = 0;
-    for (; i0 + MR <= height; i0 += MR) run_tile<MR, TN>(p, i0, MR, s0, cols);
+    for (; i0 + MR <= height; i0 += MR) run_panel_of_depth<MR>(p, i0, MR, strips, cols);
     const int rows = height - i0;
     if (rows == 0) return;
     if constexpr (MR > 1) {
-      if (rows <= MR / 2) return run_tile<MR / 2, TN>(p, i0, rows, s0, cols);
+      if (rows <= MR / 2) return run_panel_of_depth<MR / 2>(p, i0, rows, strips, cols);
     }
-    run_tile<MR, TN>(p, i0, rows, s0, cols);
-  }
-
-  // The last strips of a block: fewer than NV, picked at compile time.
-  template <int TN>
-  static LOWBIT_INLINE void run_remainder(const Problem& p, int height, int s0, int strips, int cols) {
-    if constexpr (TN >= 1) {
-      if (strips == TN) return run_panels<TN>(p, height, s0, cols);
-      run_remainder<TN - 1>(p, height, s0, strips, cols);
-    }
-  }
-
-  // Every tile of a packed block, in one function: tiles of NV strips, then the remainder.
-  static void run_block(const Problem& p, int height, int strips, int cols) {
-    int s0 = 0;
-    for (; s0 + NV <= strips; s0 += NV) run_panels<NV>(p, height, s0, cols - s0 * Isa::kLanes);
-    if (s0 < strips) run_remainder<NV - 1>(p, height, s0, strips - s0, cols - s0 * Isa::kLanes);
+    run_panel_of_depth<MR>(p, i0, rows, strips, cols);
   }
 
   static void gemm_packed(const PackedWeights& w, const QuantizedMatrix& x, const ResultMatrix& r,
@@ -135,11 +163,11 @@ struct X86Gemm {
     const uint8_t* w_rows = reinterpret_cast<const uint8_t*>(row_sums + padded_rows(height));
 
     // Per call, from the activations' zero point and columns only: row terms and a block's column terms.
-    const std::size_t terms_bytes = (kBlockColumns + height) * sizeof(int32_t);
+    const std::size_t terms_bytes = (kBlockColumns + padded_rows(height)) * sizeof(int32_t);
     uint8_t* terms = static_cast<uint8_t*>(scratch.get(kTermsSlot, terms_bytes));
     int32_t* col_terms = reinterpret_cast<int32_t*>(terms);  // 64-byte aligned
     uint32_t* row_terms = reinterpret_cast<uint32_t*>(terms + kBlockColumns * sizeof(int32_t));
-    row_terms_of(row_sums, height, x.zero_point, row_terms);
+    row_terms_of(row_sums, padded_rows(height), x.zero_point, row_terms);
 
     constexpr int kStripsPerLoad = Isa::kBytes / Isa::kLanes;  // 4
     const std::size_t max_unit_bytes = std::size_t{kBlockColumns / Isa::kLanes} * Isa::kBytes;

@@ -26,16 +26,23 @@ struct MaddwdU8 {
                                  typename Isa::V out[MR][NV]) {
     using V = typename Isa::V;
     V acc[MR][2 * NV];
-    zero_tile<Isa, MR, 2 * NV>(acc);
-    for (int u = 0; u < units; ++u, x += x_stride, w += 8) {
+    // One unit: op(acc, x widened, the row's qword of W). The first unit sets acc (nothing to zero).
+    auto unit = [&](const uint8_t* xu, const uint8_t* wu, auto op) {
       V xv[2 * NV];
-      LOWBIT_UNROLL for (int s = 0; s < 2 * NV; ++s) xv[s] = Isa::widen_u8(x + s * (Isa::kBytes / 2));
+      LOWBIT_UNROLL for (int s = 0; s < 2 * NV; ++s) xv[s] = Isa::widen_u8(xu + s * (Isa::kBytes / 2));
       LOWBIT_UNROLL for (int m = 0; m < MR; ++m) {
-        const V wq = Isa::bcast64(w + m * w_stride);
-        LOWBIT_UNROLL for (int s = 0; s < 2 * NV; ++s) acc[m][s] =
-            Isa::add32(acc[m][s], Isa::madd16(xv[s], wq));
+        const V wq = Isa::bcast64(wu + m * w_stride);
+        LOWBIT_UNROLL for (int s = 0; s < 2 * NV; ++s) acc[m][s] = op(acc[m][s], Isa::madd16(xv[s], wq));
       }
-    }
+    };
+    // The vpaddd as asm with acc as destination: with the intrinsic GCC added into the product's
+    // register and copied it back into acc's (a vmovdqa per accumulator and unit; see x86/accumulate.h).
+    auto add = [](V a, V product) {
+      __asm__("vpaddd %1, %0, %0" : "+v"(a) : "v"(product));
+      return a;
+    };
+    unit(x, w, [](V, V product) { return product; });
+    for (int u = 1; u < units; ++u) unit(x + u * x_stride, w + 8 * u, add);
     LOWBIT_UNROLL for (int m = 0; m < MR; ++m) LOWBIT_UNROLL for (int s = 0; s < NV; ++s) out[m][s] =
         Isa::add_lane_pairs(acc[m][2 * s], acc[m][2 * s + 1]);
   }

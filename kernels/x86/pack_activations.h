@@ -25,6 +25,9 @@ void pack_x_block(const QuantizedMatrix& x, int j0, int cols, int strips_padded,
   const int units = ceil_div(depth, kRows);
   const std::ptrdiff_t unit_bytes = static_cast<std::ptrdiff_t>(strips_padded) * Isa::kBytes;
   const int whole_units = depth / kRows;  // units whose rows all exist
+  // Locals: the stores below may alias x's fields as far as the compiler knows.
+  const std::ptrdiff_t stride = x.stride;
+  const uint8_t* const end = x.data + (depth - 1) * stride + x.cols;  // of the matrix
   for (int c = 0; c < cols; c += Isa::kBytes) {
     const int n = std::min(Isa::kBytes, cols - c);
     const uint8_t* column = x.data + j0 + c;
@@ -46,13 +49,13 @@ void pack_x_block(const QuantizedMatrix& x, int j0, int cols, int strips_padded,
     };
     int u = 0;
     if (n == Isa::kBytes) {  // the common case, without a test per row
-      for (; u < whole_units; ++u) pack_unit(u, [&](int k) { return Isa::loadu(column + k * x.stride); });
+      for (; u < whole_units; ++u) pack_unit(u, [&](int k) { return Isa::loadu(column + k * stride); });
     }
     for (; u < units; ++u) {  // the last unit (rows past the depth are zero) or a partial chunk
       pack_unit(u, [&](int k) {
         if (k >= depth) return Isa::zero();
-        const uint8_t* p = column + k * x.stride;
-        return n == Isa::kBytes ? Isa::loadu(p) : Isa::load_prefix(p, n);
+        const uint8_t* p = column + k * stride;
+        return n == Isa::kBytes ? Isa::loadu(p) : Isa::load_prefix_within(p, n, end - p);
       });
     }
     if constexpr (kColumnTerms) {

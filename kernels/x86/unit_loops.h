@@ -18,21 +18,32 @@ LOWBIT_INLINE void zero_tile(typename Isa::V acc[MR][NV]) {
       Isa::zero();
 }
 
-// Byte units (8-bit and 4.6-bit X): per unit, the NV strips of X, then per row a broadcast dword of
-// W (4 signed bytes) and acc = multiply_add(acc, x, w).
+// One byte unit (8-bit, 4.6-bit, and 4-bit X in bytes): the NV strips of X, then per row a broadcast
+// dword of W (4 signed bytes) and acc = op(acc, x, w).
+template <class Isa, int MR, int NV, class Op>
+LOWBIT_INLINE void byte_unit(const uint8_t* w, std::ptrdiff_t w_stride, const uint8_t* x,
+                             typename Isa::V acc[MR][NV], Op op) {
+  using V = typename Isa::V;
+  V xv[NV];
+  LOWBIT_UNROLL for (int s = 0; s < NV; ++s) xv[s] = Isa::load(x + s * Isa::kBytes);
+  LOWBIT_UNROLL for (int m = 0; m < MR; ++m) {
+    const V wb = Isa::bcast32(w + m * w_stride);
+    LOWBIT_UNROLL for (int s = 0; s < NV; ++s) acc[m][s] = op(acc[m][s], xv[s], wb);
+  }
+}
+
+// Byte units: acc = multiply_add(acc, x, w) over `units` units, two per loop step (halves the
+// counter and pointer updates, a fifth of the instructions of a 4 x 2 tile's unit).
 template <class Isa, int MR, int NV, class MultiplyAdd>
 LOWBIT_INLINE void for_each_byte_unit(const uint8_t* w, std::ptrdiff_t w_stride, const uint8_t* x,
                                       std::ptrdiff_t x_stride, int units, typename Isa::V acc[MR][NV],
                                       MultiplyAdd multiply_add) {
-  using V = typename Isa::V;
-  for (int u = 0; u < units; ++u, x += x_stride, w += 4) {
-    V xv[NV];
-    LOWBIT_UNROLL for (int s = 0; s < NV; ++s) xv[s] = Isa::load(x + s * Isa::kBytes);
-    LOWBIT_UNROLL for (int m = 0; m < MR; ++m) {
-      const V wb = Isa::bcast32(w + m * w_stride);
-      LOWBIT_UNROLL for (int s = 0; s < NV; ++s) acc[m][s] = multiply_add(acc[m][s], xv[s], wb);
-    }
+  int u = 0;
+  for (; u + 2 <= units; u += 2, x += 2 * x_stride, w += 8) {
+    byte_unit<Isa, MR, NV>(w, w_stride, x, acc, multiply_add);
+    byte_unit<Isa, MR, NV>(w + 4, w_stride, x + x_stride, acc, multiply_add);
   }
+  if (u < units) byte_unit<Isa, MR, NV>(w, w_stride, x, acc, multiply_add);
 }
 
 // Nibble units (4-bit X, 8 steps in 4 bytes; W: 8 signed bytes per unit): per unit and strip, one

@@ -21,18 +21,17 @@ inline void row_terms_of(const uint32_t* centred_row_sums, int rows, int32_t zx,
   for (int i = 0; i < rows; ++i) row_terms[i] = static_cast<uint32_t>(zx) * centred_row_sums[i];
 }
 
-// Stores rows [0, rows) and columns [0, cols) of an MR x NV-strip tile out[][] at r, corrected.
-// A partial strip is stored with a mask.
+// Stores rows [0, rows) and columns [0, cols) of an MR x NV-strip tile out[][] at r, corrected by
+// each row's term (row_terms[m], broadcast). A partial strip is stored with a mask.
 template <class Isa, bool kColumnTerms, int MR, int NV>
-LOWBIT_INLINE void store_tile(const typename Isa::V out[MR][NV], const uint32_t* row_terms,
+LOWBIT_INLINE void store_tile(const typename Isa::V out[MR][NV], const typename Isa::V row_terms[MR],
                               const int32_t* col_terms, int32_t* r, std::ptrdiff_t r_stride, int rows,
                               int cols) {
   using V = typename Isa::V;
   LOWBIT_UNROLL for (int m = 0; m < MR; ++m, r += r_stride) {
     if (m >= rows) break;
-    const V row_term = Isa::set1_i32(static_cast<int32_t>(row_terms[m]));
     LOWBIT_UNROLL for (int s = 0; s < NV; ++s) {
-      V v = Isa::sub32(out[m][s], row_term);
+      V v = Isa::sub32(out[m][s], row_terms[m]);
       if constexpr (kColumnTerms) v = Isa::sub32(v, Isa::load(col_terms + s * Isa::kLanes));
       const int n = cols - s * Isa::kLanes;
       if (n >= Isa::kLanes)
