@@ -8,6 +8,7 @@
 #include <stdexcept>
 
 #include "conv_geometry.h"
+#include "fxp_shift.h"
 #include "fxp_file.h"
 #include "internal.h"
 #include "packed_codes.h"
@@ -18,38 +19,6 @@ namespace qnn {
 using detail::Geometry;
 using detail::StageClock;
 
-namespace {
-
-// Bias, ReLU and the rounding shift of one row of sums (step 3): t = acc 2^in_shift + bias,
-// t = max(t, 0) for a conv layer, then round_half_even(t 2^-out_shift) (a left shift when
-// out_shift <= 0), clipped to [lo, hi]. T is int64_t, or int32_t when the layer's bounds show that
-// every t (and t + half) fits, which gives the same values faster.
-// Rounding: for s > 0, floor((t + 2^(s-1) - 1 + odd) / 2^s) with odd = floor(t / 2^s) & 1 is
-// round half to even: the carry into bit s happens when rem > half, or rem = half and the floor is odd.
-template <typename T, typename Out>
-void shift_row(const int32_t* __restrict acc, int n, T bias, int in_shift, int out_shift, bool relu, T lo, T hi,
-               Out* __restrict out) {
-  const T in_mul = T{1} << in_shift;
-  if (out_shift > 0) {
-    const T half_minus_one = (T{1} << (out_shift - 1)) - 1;
-    for (int j = 0; j < n; ++j) {
-      T t = static_cast<T>(acc[j]) * in_mul + bias;
-      if (relu) t = std::max(t, T{0});
-      const T q = (t + half_minus_one + ((t >> out_shift) & 1)) >> out_shift;
-      out[j] = static_cast<Out>(std::min(std::max(q, lo), hi));
-    }
-  } else {
-    const T out_mul = T{1} << -out_shift;
-    for (int j = 0; j < n; ++j) {
-      T t = static_cast<T>(acc[j]) * in_mul + bias;
-      if (relu) t = std::max(t, T{0});
-      out[j] = static_cast<Out>(std::min(std::max(t * out_mul, lo), hi));
-    }
-  }
-}
-
-}  // namespace
-
 struct FxpNetwork::Impl {
   struct Layer {
     Geometry geo;  // fc: a 1x1 "convolution" of 96 channels on one pixel
@@ -58,12 +27,13 @@ struct FxpNetwork::Impl {
     int in_shift = 0, out_shift = 0;  // S - F_w - F_x, S - F_a
     int64_t lo = 0, hi = 0;           // the output codes' range
     int x_levels = 0;                 // N_x for a uint4_6 layer, else 0 (unstated)
-    bool relu = true, narrow = false;  // narrow: every intermediate fits int32
+    bool narrow = false;  // every intermediate of a conv row fits int32 (the faster loop)
   };
   std::string path;
   FxpFormat input;
   int64_t input_limit = 0;
   std::vector<Layer> layers;
+  detail::FxpConvRow conv_row = detail::select_fxp_conv_row();
   std::vector<FxpLayerInfo> info;
   double logit_scale = 1.0;
 
@@ -115,7 +85,6 @@ void FxpNetwork::Impl::build(const detail::FxpFile& f) {
     for (int32_t b : d.bias_codes) L.bias.push_back(int64_t{b} << (d.acc_exponent - d.biases.f));
     L.hi = detail::code_limit(d.output.bw);
     L.lo = fc ? -L.hi : 0;
-    L.relu = !fc;
     L.narrow = fits_int32(d, g.depth(), L.in_shift);
     info.push_back(FxpLayerInfo{fc ? "fc" : "conv", d.weights, d.biases, d.output, lowbit::scheme_name(d.scheme),
                                 gemm_path.name, d.w_levels, d.x_levels,
@@ -143,23 +112,35 @@ void FxpNetwork::Impl::build(const detail::FxpFile& f) {
 }
 
 // Step 1: code(d) = min(round_half_even(d 2^F / r), limit) for d = max - pixel, r = max - min, as a
-// table over d = 0..r built with integer divisions (at most 256 per image), then one lookup per pixel.
+// table over d = 0..r, then one lookup per pixel. The table steps num = d A over d (A = 2^max(F, 0),
+// den = r 2^max(-F, 0)) keeping q = floor(num / den) and rem = num - q den, so that it divides only
+// when rem reaches den, and stops once the codes reach the limit (they never decrease).
 void FxpNetwork::Impl::quantize_input(const uint8_t* image, uint8_t* out) {
   constexpr int n = kInputHeight * kInputWidth;
-  const auto [lo_it, hi_it] = std::minmax_element(image, image + n);
-  const int hi = *hi_it, r = hi - *lo_it;
+  uint8_t lo = 255, hi = 0;
+  for (int i = 0; i < n; ++i) {  // plain loop: vectorized (minmax_element is not)
+    lo = std::min(lo, image[i]);
+    hi = std::max(hi, image[i]);
+  }
+  const int r = hi - lo;
   if (r == 0) {
     std::memset(out, 0, n);
     return;
   }
-  const int64_t den = int64_t{r} << std::max(-input.f, 0);
-  for (int d = 0; d <= r; ++d) {
-    const int64_t num = int64_t{d} << std::max(input.f, 0);
-    int64_t q = num / den;
-    const int64_t twice_rem = 2 * (num - q * den);
-    q += twice_rem > den || (twice_rem == den && (q & 1) != 0);
-    input_table[d] = static_cast<uint8_t>(std::min(q, input_limit));
+  const int64_t step = int64_t{1} << std::max(input.f, 0), den = int64_t{r} << std::max(-input.f, 0);
+  int64_t q = 0, rem = 0;
+  int d = 0;
+  for (; d <= r; ++d) {
+    const int64_t code = q + (2 * rem > den || (2 * rem == den && (q & 1) != 0));
+    if (code >= input_limit) break;
+    input_table[d] = static_cast<uint8_t>(code);
+    rem += step;
+    if (rem >= den) {
+      q += rem / den;
+      rem %= den;
+    }
   }
+  std::fill(input_table + d, input_table + r + 1, static_cast<uint8_t>(input_limit));
   for (int i = 0; i < n; ++i) out[i] = input_table[hi - image[i]];
 }
 
@@ -175,10 +156,9 @@ void FxpNetwork::Impl::conv(const Layer& L, int l, const uint8_t* in, uint8_t* o
   for (int o = 0; o < g.cout; ++o) {
     const int32_t* row = acc.data() + static_cast<size_t>(o) * W;
     if (L.narrow)
-      shift_row<int32_t>(row, W, static_cast<int32_t>(L.bias[o]), L.in_shift, L.out_shift, true, 0,
-                         static_cast<int32_t>(L.hi), codes);
+      conv_row(row, W, static_cast<int32_t>(L.bias[o]), L.in_shift, L.out_shift, static_cast<int32_t>(L.hi), codes);
     else
-      shift_row<int64_t>(row, W, L.bias[o], L.in_shift, L.out_shift, true, 0, L.hi, codes);
+      detail::shift_row<int64_t, true>(row, W, L.bias[o], L.in_shift, L.out_shift, 0, L.hi, codes);
     // The valid ow columns of each output row (the GEMM also computed the pw - ow in between).
     for (int oy = 0; oy < g.oh; ++oy) {
       const size_t at = (static_cast<size_t>(o) * g.oh + oy) * g.ow;
@@ -201,14 +181,9 @@ int FxpNetwork::Impl::forward(const uint8_t* image, int32_t* logit_codes, Timing
   // The fc layer: its 36 x 96 codes times the 96 codes of conv6 in (C, H, W) order (one column).
   const Layer& fc = layers.back();
   fc.packed.multiply(act[cur].data(), 1, fc.x_levels, sums_fc.data(), scratch);
-  if (fc.narrow) {
-    for (int j = 0; j < kNumClasses; ++j)
-      shift_row<int32_t>(&sums_fc[j], 1, static_cast<int32_t>(fc.bias[j]), fc.in_shift, fc.out_shift, false,
-                         static_cast<int32_t>(fc.lo), static_cast<int32_t>(fc.hi), logit_codes + j);
-  } else {
-    for (int j = 0; j < kNumClasses; ++j)
-      shift_row<int64_t>(&sums_fc[j], 1, fc.bias[j], fc.in_shift, fc.out_shift, false, fc.lo, fc.hi, logit_codes + j);
-  }
+  for (int j = 0; j < kNumClasses; ++j)  // 36 values: int64 as the spec, whatever the bounds
+    detail::shift_row<int64_t, false>(&sums_fc[j], 1, fc.bias[j], fc.in_shift, fc.out_shift, fc.lo, fc.hi,
+                                      logit_codes + j);
   const int cls = static_cast<int>(std::max_element(logit_codes, logit_codes + kNumClasses) - logit_codes);
   clock.charge(kTimedLayers - 1, Stage::kFc);
   if (t) t->images += 1;
