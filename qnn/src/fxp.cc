@@ -51,7 +51,8 @@ struct FxpNetwork::Impl {
 
 namespace {
 
-// Whether |t|, |t + 2^(out_shift-1)| and |t 2^-out_shift| stay below 2^31 for every input.
+// Whether |t|, |t| + 2^out_shift (the rounding adds less) and, for out_shift <= 0, |t| 2^-out_shift
+// stay below 2^31 for every input (bounds in double: exact at these sizes).
 bool fits_int32(const detail::FxpLayerData& d, int depth, int in_shift) {
   const double acc = static_cast<double>(depth) * detail::code_limit(d.weights.bw) * detail::code_limit(d.input.bw);
   double bias = 0;

@@ -14,7 +14,7 @@
 //   net.attach_fxp(std::move(fxp));               // now net runs qnn::Variant::kFxp as well
 //
 // Not thread-safe (it owns its buffers and lowbit::Scratch); after the first call, inference
-// allocates nothing apart from lowbit's level check on uint4_6 layers (see docs/qnn.md, "C++ API").
+// allocates nothing (tests/qnn/fxp_test.cc counts operator new).
 // Errors (unreadable, truncated, corrupt, wrong magic or version, formats that do not give the stored
 // scheme and shifts) throw std::runtime_error whose message starts with the file's path.
 #pragma once
