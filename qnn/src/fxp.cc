@@ -106,8 +106,8 @@ void FxpNetwork::Impl::build(const detail::FxpFile& f) {
   for (auto& a : act) a.assign(max_act + max_out, 0);
   col.assign(max_col, 0);
   phase.assign(max_phase, 0);
-  row_codes.assign(max_out, 0);
-  acc.assign(max_out, 0);
+  row_codes.assign(max_out + detail::kFxpRowPadding, 0);  // conv_row's whole vectors (fxp_shift.h)
+  acc.assign(max_out + detail::kFxpRowPadding, 0);
   sums6.assign(kLayer6Sums, 0);
   sums_fc.assign(kNumClasses, 0);
 }

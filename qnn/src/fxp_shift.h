@@ -36,9 +36,11 @@ inline __attribute__((always_inline)) void shift_row(const int32_t* __restrict a
   }
 }
 
-// A conv layer's row in int32 (the usual case): codes 0..hi. The fastest version this CPU runs (on
-// x86-64 the AVX2 build of the same loop, chosen at load; the rest of qnn is baseline x86-64, whose
-// SSE2 lacks 32-bit min / max); all give the same codes.
+// A conv layer's row in int32 (the usual case): codes 0..hi (<= 255). The fastest version this CPU runs
+// (on x86-64 AVX2 intrinsics, chosen at load; the rest of qnn is baseline x86-64, whose SSE2 lacks
+// 32-bit min / max); all give the same codes. It may read acc and write codes up to
+// kFxpRowPadding - 1 elements past n (whole vectors, no scalar tail): the buffers have that room.
+constexpr int kFxpRowPadding = 8;
 using FxpConvRow = void (*)(const int32_t* acc, int n, int32_t bias, int in_shift, int out_shift, int32_t hi,
                             uint8_t* codes);
 FxpConvRow select_fxp_conv_row();
