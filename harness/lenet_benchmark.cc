@@ -69,6 +69,7 @@ int run_lenet(const LenetOptions& options) {
   }
   std::cerr << "qbench lenet: " << options.model_path << " reproduces " << fixtures.images.size()
             << " fixture images (q8 and q4 bit for bit; float within " << float_error << " of PyTorch)\n";
+  if (options.before_measuring) options.before_measuring();
 
   InterruptGuard guard;
   std::vector<TimedCell> cells;

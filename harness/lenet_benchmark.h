@@ -3,6 +3,7 @@
 // the forward pass of each variant (float, q8, q4) per image.
 #pragma once
 
+#include <functional>
 #include <string>
 
 namespace qbench {
@@ -16,6 +17,9 @@ struct LenetOptions {
   double min_time = 0.05;
   bool allow_scalar_baselines = false;  // harness/baseline_simd_guard.h (the float variant is Eigen)
   std::string command_line;
+  // Called once the model and fixtures are read and the model reproduces them, before anything is
+  // measured (qbench measures the peak rates there).
+  std::function<void()> before_measuring;
 };
 
 // Exit status: 0 success; 1 the model does not reproduce its fixtures (nothing timed); 2 bad input

@@ -94,12 +94,13 @@ void add_network_options(CLI::App* app, const std::string& name, Options& o, boo
   app->add_flag("--allow-scalar-baselines", o.allow_scalar_baselines, allow_scalar_help);
 }
 
-// The results path (default, checked), the peak, the command line: before a network is timed.
+// The results path (default, checked) and the command line; the peak is measured by the command once
+// it has checked its own inputs (before_measuring).
 template <typename Options>
 Options before_network_timing(const std::string& name, Options o, bool no_peak, const std::string& command) {
   if (o.out_path.empty()) o.out_path = default_results_path(name);
   check_results_path(o.out_path, o.overwrite);
-  if (!no_peak) measure_peak_for_results();
+  if (!no_peak) o.before_measuring = measure_peak_for_results;
   o.command_line = command;
   return o;
 }

@@ -11,6 +11,7 @@
 
 #include "baseline_simd_guard.h"
 #include "config.h"
+#include "qnn/fxp.h"
 #include "qnn/network.h"
 #include "results_writer.h"
 #include "sha256.h"
@@ -32,8 +33,9 @@ const char* kTimed =
     "per image, one thread: qnn/<variant>/total = the whole forward pass up to the logits (real_time); "
     "its counters split the same passes, timed by steady_clock at each stage boundary: conv_us = "
     "layers 1..6 (input stretch and quantization, im2col, GEMM, bias, ReLU, requantization), "
-    "<stage>_us summed over layers, layer<i>_us per layer (7 = fully connected); images cycle "
-    "through the first images of the 'hard' test set";
+    "<stage>_us summed over layers, layer<i>_us per layer (7 = fully connected; QNN-FXP's integer fully "
+    "connected layer, GEMM and shift included, is its fc stage); images cycle through the first images of the "
+    "'hard' test set";
 
 // One timed cell per variant: forward() with a Timing, whose split becomes the repetition's counters
 // (microseconds per image). Google Benchmark calls `counters` after each of its loops; the Timing is
@@ -64,6 +66,21 @@ TimedCell forward_cell(qnn::Network& net, const qnn::Dataset& set, qnn::Variant 
   return {"qnn/" + std::string(qnn::variant_name(v)) + "/total", run, counters};
 }
 
+// QNN-FXP's layers as context.qbench.qnn.fxp.layers: formats, scheme and the lowbit path run here.
+json fxp_layer_records(const qnn::FxpNetwork& fxp) {
+  json layers = json::array();
+  for (const qnn::FxpLayerInfo& l : fxp.layers())
+    layers.push_back({{"kind", l.kind},
+                      {"weights", {l.weights.bw, l.weights.f}},
+                      {"biases", {l.biases.bw, l.biases.f}},
+                      {"output", {l.output.bw, l.output.f}},
+                      {"scheme", l.scheme},
+                      {"gemm", l.gemm},
+                      {"levels", {{"activations", l.x_levels}, {"weights", l.w_levels}}},
+                      {"macs", l.macs}});
+  return layers;
+}
+
 }  // namespace
 
 int run_qnn(const QnnOptions& options) {
@@ -81,7 +98,7 @@ int run_qnn(const QnnOptions& options) {
       qnn::Variant v;
       if (!name.is_string() || !qnn::variant_from_name(name.get<std::string>(), &v))
         throw ConfigError(origin + ": variants: unknown variant " + name.dump() +
-                          " (float, q8, q4, q32, q4_6)");
+                          " (float, q8, q4, q32, q4_6, fxp)");
       variants.push_back(v);
     }
   }
@@ -94,11 +111,25 @@ int run_qnn(const QnnOptions& options) {
       throw ConfigError(e.what());
     }
   }();
+  // QNN-FXP: its own file (docs/qnn.md, "QNN-FXP"), attached to the network as variant fxp.
+  const std::string fxp_path = config.contains("fxp") ? string_field(config, "fxp", origin) : "";
+  json fxp_layers = json::array();
+  if (!fxp_path.empty()) {
+    try {
+      qnn::FxpNetwork fxp = qnn::FxpNetwork::load(fxp_path);
+      fxp_layers = fxp_layer_records(fxp);
+      net.attach_fxp(std::move(fxp));
+    } catch (const std::exception& e) {
+      throw ConfigError(e.what());
+    }
+  }
   if (!config.contains("variants")) {  // default: every variant the weights file holds
     for (qnn::Variant v : qnn::all_variants())
       if (net.has_variant(v)) variants.push_back(v);
   }
   for (qnn::Variant v : variants) {
+    if (v == qnn::Variant::kFxp && !net.has_variant(v))
+      throw ConfigError(origin + ": variants: fxp (QNN-FXP) needs the key \"fxp\": its .qnnf file");
     if (!net.has_variant(v))
       throw ConfigError(origin + ": variants: " + weights_path + " has no " + qnn::variant_name(v) + " (" +
                         qnn::variant_paper_name(v) + ") variant");
@@ -121,6 +152,7 @@ int run_qnn(const QnnOptions& options) {
     }
     sets.back().name = name;
   }
+  if (options.before_measuring) options.before_measuring();
 
   InterruptGuard guard;
   json accuracy = json::object();
@@ -128,7 +160,7 @@ int run_qnn(const QnnOptions& options) {
   json levels = json::object();
   for (qnn::Variant v : variants) {
     gemms[qnn::variant_name(v)] = net.gemm_name(v);
-    if (v != qnn::Variant::kFloat)
+    if (v != qnn::Variant::kFloat && v != qnn::Variant::kFxp)  // QNN-FXP's are per layer (fxp.layers)
       levels[qnn::variant_name(v)] = {{"activations", net.activation_levels(v)},
                                       {"weights", net.weight_levels(v)}};
     for (const qnn::Dataset& set : sets) {
@@ -179,6 +211,8 @@ int run_qnn(const QnnOptions& options) {
                 {"gemm", gemms},
                 {"levels", levels},
                 {"layers", layers}}}};
+  if (!fxp_path.empty())
+    m.fields["qnn"]["fxp"] = {{"model", fxp_path}, {"model_sha256", file_sha256(fxp_path)}, {"layers", fxp_layers}};
   m.context = timed.context;
   m.benchmarks = timed.benchmarks;
   return write_results_and_report(options.out_path, m);

@@ -64,10 +64,26 @@ add_test(NAME qbench_lenet_refuses_another_models_fixtures
                  ${qbench} lenet --model ${lenet_models}/baseline-seed0.lenet
                  --fixtures ${lenet_models}/logit_scale-seed0.lenetfx --no-peak
                  --out ${CMAKE_CURRENT_BINARY_DIR}/lenet-refused.json --overwrite)
+# Every input is checked before anything is measured: a missing model or .qnnf exits before the peak.
+set(peak_message "peak rates measured")
 add_test(NAME qbench_lenet_rejects_missing_model
-         COMMAND ${expect} 2 "no-such.lenet: cannot open"
+         COMMAND ${expect} --absent "${peak_message}" 2 "no-such.lenet: cannot open"
                  ${qbench} lenet --model no-such.lenet --fixtures ${lenet_models}/logit_scale-seed0.lenetfx
-                 --no-peak --out ${CMAKE_CURRENT_BINARY_DIR}/lenet-missing.json --overwrite)
+                 --out ${CMAKE_CURRENT_BINARY_DIR}/lenet-missing.json --overwrite)
+add_test(NAME qbench_lenet_rejects_missing_fixtures
+         COMMAND ${expect} --absent "${peak_message}" 2 "no-such.lenetfx: cannot open"
+                 ${qbench} lenet --model ${lenet_models}/logit_scale-seed0.lenet --fixtures no-such.lenetfx
+                 --out ${CMAKE_CURRENT_BINARY_DIR}/lenet-missing.json --overwrite)
+add_test(NAME qbench_qnn_rejects_missing_fxp
+         COMMAND ${expect} --absent "${peak_message}" 2 "no-such.qnnf: cannot open network file"
+                 ${qbench} qnn --config ${bad}/qnn-missing-fxp.json
+                 --out ${CMAKE_CURRENT_BINARY_DIR}/qnn-missing.json --overwrite
+         WORKING_DIRECTORY ${PROJECT_SOURCE_DIR})
+add_test(NAME qbench_qnn_rejects_fxp_variant_without_file
+         COMMAND ${expect} --absent "${peak_message}" 2 "variants: fxp \\(QNN-FXP\\) needs the key"
+                 ${qbench} qnn --config ${bad}/qnn-fxp-without-file.json
+                 --out ${CMAKE_CURRENT_BINARY_DIR}/qnn-missing.json --overwrite
+         WORKING_DIRECTORY ${PROJECT_SOURCE_DIR})
 add_test(NAME qbench_verifies_every_kernel_on_the_paper_shapes
          COMMAND ${qbench} verify --config ${PROJECT_SOURCE_DIR}/configs/paper-table.json)
 

@@ -114,7 +114,7 @@ def qnn_four_six(run: Run) -> List[str]:
     path = report_experiments.run_file(run.path, "qnn.json")
     qbench, _accuracy, times = qnn_table.load_qnn(path)
     median = {v: {part: statistics.median(s) for part, s in parts.items()} for v, parts in times.items()}
-    lines = qnn_table.q46_table(median)
+    lines = qnn_table.relative_table(median, "q4_6", ["float", "q8", "q4"])
     if not lines:
         raise Absent("qnn.json has no q4_6 variant")
     levels = (qbench.get("qnn") or {}).get("levels", {}).get("q4_6")

@@ -55,4 +55,34 @@ Fixtures read_fixtures(const std::string& path) {
   return f;
 }
 
+FxpFixtures read_fxp_fixtures(const std::string& path) {
+  const std::vector<uint8_t> d = detail::read_bytes(path, "fixtures file");
+  detail::Reader c(d.data(), d.size(), path, "fixtures file");
+  char magic[8];
+  c.take(magic, 8);
+  if (std::memcmp(magic, "QNNFXFX1", 8) != 0) throw std::runtime_error(path + ": not a QNN-FXP fixtures file (wrong magic)");
+  const uint32_t version = c.u32(), count = c.u32();
+  FxpFixtures f;
+  f.path = path;
+  f.height = static_cast<int>(c.u32());
+  f.width = static_cast<int>(c.u32());
+  f.num_classes = static_cast<int>(c.u32());
+  f.num_sums = static_cast<int>(c.u32());
+  if (version != 1) throw std::runtime_error(path + ": fixtures version " + std::to_string(version) + ", expected 1");
+  if (f.height > 256 || f.width > 256 || f.num_classes > 1000 || f.num_sums > 1 << 20)
+    throw std::runtime_error(path + ": corrupt fixtures file (header)");
+  for (uint32_t i = 0; i < count; ++i) {
+    FxpFixtureImage im;
+    im.pixels.resize(static_cast<size_t>(f.height) * f.width);
+    c.take(im.pixels.data(), im.pixels.size());
+    im.label = static_cast<int>(c.u32());
+    im.layer6_sums = c.array<int32_t>(f.num_sums);
+    im.fc_sums = c.array<int32_t>(f.num_classes);
+    im.logit_codes = c.array<int32_t>(f.num_classes);
+    f.images.push_back(std::move(im));
+  }
+  if (c.remaining() != 0) throw std::runtime_error(path + ": corrupt fixtures file (trailing bytes)");
+  return f;
+}
+
 }  // namespace qnn

@@ -14,6 +14,12 @@ struct LayerDesc {
   uint32_t in_channels, out_channels, kernel_h, kernel_w, stride, pad;
 };
 
+// The MRZ network this library runs (.qnnw and .qnnf files) (kind, in, out, kh, kw, stride, pad).
+constexpr uint32_t kMrzArch[7][7] = {
+    {0, 1, 8, 5, 5, 1, 0},   {0, 8, 8, 3, 3, 1, 0},   {0, 8, 8, 3, 3, 2, 0},   {0, 8, 16, 3, 3, 1, 0},
+    {0, 16, 16, 3, 3, 2, 0}, {0, 16, 24, 3, 3, 1, 0}, {1, 96, 36, 1, 1, 1, 0},
+};
+
 struct QuantLayerData {
   float act_lo, act_hi, in_scale;
   int32_t in_zero_point;

@@ -13,7 +13,7 @@ struct VariantNames {
 };
 constexpr VariantNames kVariantNames[] = {
     {Variant::kFloat, "float", "CNN"}, {Variant::kQ8, "q8", "QNN-8"},     {Variant::kQ4, "q4", "QNN-4"},
-    {Variant::kQ32, "q32", "QNN-32"},  {Variant::kQ46, "q4_6", "QNN-4.6"},
+    {Variant::kQ32, "q32", "QNN-32"},  {Variant::kQ46, "q4_6", "QNN-4.6"}, {Variant::kFxp, "fxp", "QNN-FXP"},
 };
 constexpr const char* kStageNames[kStages] = {"input", "im2col", "gemm", "requantize", "fc"};
 

@@ -15,6 +15,7 @@
 #include "lowbit/gemm.h"
 #include "lowbit/quantize.h"
 #include "packed_codes.h"
+#include "qnn/fxp.h"
 #include "qnn/network.h"
 #include "stage_clock.h"
 
@@ -50,6 +51,8 @@ struct Network::Impl {
     bool ready = false;
   };
   QVariant q8, q4, q46;  // kQ32 runs q8 with Eigen int32 products
+  std::unique_ptr<FxpNetwork> fxp;  // kFxp, once attached
+  int32_t fxp_codes[kNumClasses];
   detail::RequantizeRow requantize_row = detail::select_requantize_row();
   std::vector<int32_t> last_sums[static_cast<int>(Variant::kQ46) + 1];  // layer 6 sums, by Variant value
 
@@ -64,7 +67,7 @@ struct Network::Impl {
   QVariant& slot(Variant v) { return v == Variant::kQ4 ? q4 : v == Variant::kQ46 ? q46 : q8; }
   QVariant& qvar(Variant v) {
     QVariant& q = slot(v);
-    if (!q.ready)
+    if (!q.ready || v == Variant::kFxp)
       throw std::runtime_error(path + ": has no " + variant_paper_name(v) + " variant" +
                                (v == Variant::kQ32 ? " (it runs the QNN-8 model)" : ""));
     return q;
@@ -73,6 +76,11 @@ struct Network::Impl {
   const float* conv_float(const uint8_t* image, StageClock& clock);
   const int32_t* conv_quant(const uint8_t* image, Variant v, StageClock& clock);
   int fc(const uint8_t* image, Variant v, float* logits, Timing* t);
+  int fxp_logits(const uint8_t* image, float* logits, Timing* t);
+  FxpNetwork& attached_fxp() const {
+    if (!fxp) throw std::runtime_error(path + ": has no QNN-FXP variant (attach_fxp() a .qnnf network)");
+    return *fxp;
+  }
 };
 
 void Network::Impl::build(const detail::WeightsFile& w) {
@@ -234,6 +242,7 @@ const int32_t* Network::Impl::conv_quant(const uint8_t* image, Variant v, StageC
 }
 
 int Network::Impl::fc(const uint8_t* image, Variant v, float* logits, Timing* t) {
+  if (v == Variant::kFxp) return fxp_logits(image, logits, t);
   StageClock clock(t);
   const float* x;
   const std::vector<float>* w;
@@ -256,6 +265,15 @@ int Network::Impl::fc(const uint8_t* image, Variant v, float* logits, Timing* t)
   const int cls = detail::argmax(logits, kNumClasses);
   clock.charge(kTimedLayers - 1, Stage::kFc);
   if (t) t->images += 1;
+  return cls;
+}
+
+int Network::Impl::fxp_logits(const uint8_t* image, float* logits, Timing* t) {
+  FxpNetwork& net = attached_fxp();
+  const int cls = net.forward(image, fxp_codes, t);
+  // Codes times a power of two: exact in float32 (|code| < 2^24, the scale a normal number).
+  const float scale = static_cast<float>(net.logit_scale());
+  for (int j = 0; j < kNumClasses; ++j) logits[j] = static_cast<float>(fxp_codes[j]) * scale;
   return cls;
 }
 
@@ -289,14 +307,20 @@ int Network::forward(const uint8_t* image, Variant v, float* logits, Timing* tim
 
 void Network::conv_forward(const uint8_t* image, Variant v) {
   StageClock untimed(nullptr);
-  if (v == Variant::kFloat)
+  float logits[kNumClasses];
+  if (v == Variant::kFxp)
+    impl_->fxp_logits(image, logits, nullptr);
+  else if (v == Variant::kFloat)
     impl_->conv_float(image, untimed);
   else
     impl_->conv_quant(image, v, untimed);
 }
 
+void Network::attach_fxp(FxpNetwork fxp) { impl_->fxp = std::make_unique<FxpNetwork>(std::move(fxp)); }
+
 const std::vector<int32_t>& Network::last_conv_sums(Variant v) const {
   if (v == Variant::kFloat) throw std::invalid_argument("last_conv_sums: the float variant has none");
+  if (v == Variant::kFxp) throw std::invalid_argument("last_conv_sums: QNN-FXP's are FxpNetwork::last_layer6_sums");
   return impl_->sums(v);
 }
 
@@ -306,24 +330,31 @@ std::string Network::gemm_name(Variant v) const {
       return "eigen_f32";
     case Variant::kQ32:
       return "eigen_s32";
+    case Variant::kFxp:
+      return impl_->attached_fxp().gemm_name();
     default:
       return impl_->qvar(v).path->name;
   }
 }
 
 int Network::bits(Variant v) const {
-  return v == Variant::kQ8 ? 8 : v == Variant::kQ4 ? 4 : v == Variant::kQ46 ? 0 : 32;
+  return v == Variant::kQ8 ? 8 : v == Variant::kQ4 ? 4 : v == Variant::kQ46 || v == Variant::kFxp ? 0 : 32;
 }
 
-bool Network::has_variant(Variant v) const { return v == Variant::kFloat || impl_->slot(v).ready; }
+bool Network::has_variant(Variant v) const {
+  if (v == Variant::kFxp) return impl_->fxp != nullptr;
+  return v == Variant::kFloat || impl_->slot(v).ready;
+}
 
 int Network::activation_levels(Variant v) const {
-  if (v == Variant::kFloat) throw std::invalid_argument("activation_levels: the float variant has none");
+  if (v == Variant::kFloat || v == Variant::kFxp)
+    throw std::invalid_argument("activation_levels: the float and QNN-FXP variants have none (per layer)");
   return impl_->qvar(v).act_levels;
 }
 
 int Network::weight_levels(Variant v) const {
-  if (v == Variant::kFloat) throw std::invalid_argument("weight_levels: the float variant has none");
+  if (v == Variant::kFloat || v == Variant::kFxp)
+    throw std::invalid_argument("weight_levels: the float and QNN-FXP variants have none (per layer)");
   return impl_->qvar(v).weight_levels;
 }
 

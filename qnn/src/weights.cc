@@ -7,6 +7,7 @@
 #include <zlib.h>
 
 #include "byte_reader.h"
+#include "file_header.h"
 #include "internal.h"
 #include "lowbit/levels.h"
 #include "qnn/network.h"
@@ -16,12 +17,6 @@ namespace detail {
 namespace {
 
 constexpr char kMagic[8] = {'Q', 'N', 'N', 'W', '\r', '\n', '\x1a', '\n'};
-constexpr size_t kHeaderBytes = 24;
-// The architecture this library runs (kind, in, out, kh, kw, stride, pad).
-constexpr uint32_t kArch[7][7] = {
-    {0, 1, 8, 5, 5, 1, 0},   {0, 8, 8, 3, 3, 1, 0},   {0, 8, 8, 3, 3, 2, 0},   {0, 8, 16, 3, 3, 1, 0},
-    {0, 16, 16, 3, 3, 2, 0}, {0, 16, 24, 3, 3, 1, 0}, {1, 96, 36, 1, 1, 1, 0},
-};
 
 }  // namespace
 
@@ -37,24 +32,12 @@ uint32_t crc32(const uint8_t* data, size_t size) {
 }
 
 WeightsFile parse_weights(const uint8_t* data, size_t size, const std::string& name) {
-  if (size < kHeaderBytes)
-    fail(name, "truncated weights file (" + std::to_string(size) + " bytes, shorter than the header)");
-  if (std::memcmp(data, kMagic, sizeof kMagic) != 0) fail(name, "not a .qnnw weights file (wrong magic)");
-  uint32_t header[4];
-  std::memcpy(header, data + 8, sizeof header);
-  const uint32_t version = header[0], payload_size = header[2], crc = header[3];
-  if (version < static_cast<uint32_t>(kOldestWeightsVersion) ||
-      version > static_cast<uint32_t>(kWeightsVersion))
-    fail(name, "weights file version " + std::to_string(version) + ", this library reads versions " +
-                   std::to_string(kOldestWeightsVersion) + " to " + std::to_string(kWeightsVersion));
-  if (size - kHeaderBytes < payload_size)
-    fail(name, "truncated weights file (" + std::to_string(size) + " bytes, the header promises " +
-                   std::to_string(kHeaderBytes + payload_size) + ")");
-  if (size - kHeaderBytes > payload_size) fail(name, "corrupt weights file (trailing bytes)");
-  const uint8_t* payload = data + kHeaderBytes;
-  if (crc32(payload, payload_size) != crc) fail(name, "corrupt weights file (CRC-32 mismatch)");
-
-  Reader r(payload, payload_size, name);
+  const Payload p = checked_payload(
+      data, size, name,
+      {kMagic, ".qnnw", "weights file", static_cast<uint32_t>(kOldestWeightsVersion),
+       static_cast<uint32_t>(kWeightsVersion)});
+  const uint32_t version = p.version;
+  Reader r(p.data, p.size, name);
   WeightsFile w;
   w.version = version;
   w.input_height = r.u32();
@@ -73,7 +56,7 @@ WeightsFile parse_weights(const uint8_t* data, size_t size, const std::string& n
   for (uint32_t i = 0; i < num_layers; ++i) {
     uint32_t got[7];  // kind, in_channels, out_channels, kernel_h, kernel_w, stride, pad: LayerDesc's order
     for (uint32_t& field : got) field = r.u32();
-    if (std::memcmp(got, kArch[i], sizeof got) != 0)
+    if (std::memcmp(got, kMrzArch[i], sizeof got) != 0)
       fail(name, "unsupported architecture (layer " + std::to_string(i + 1) + ")");
     w.layers.push_back({got[0], got[1], got[2], got[3], got[4], got[5], got[6]});
   }

@@ -95,3 +95,29 @@ def test_icount_table(tmp_path):
     path.write_text(json.dumps(doc))
     with pytest.raises(ResultsError, match="float"):
         qnn_table.render(_split_results(tmp_path), qnn_table.REFERENCE, path)
+
+
+def test_fxp_row_from_qbench(tmp_path):
+    """A results file with QNN-FXP: its times in the row, against QNN-8 in its own table, and the C++
+    accuracy checked against the report's Python figures."""
+    path = _results(tmp_path, ["float", "q8", "q4", "q4_6", "q32"])
+    doc = json.loads(path.read_text())
+    report = json.loads(qnn_table.FXP_REPORT.read_text())
+    doc["context"]["qbench"]["qnn"]["accuracy_pct"]["fxp"] = {s: report["accuracy_pct"][s]["fxp"]
+                                                             for s in ("synthetic", "hard")}
+    for part, scale in (("conv", 0.98), ("total", 1.0)):
+        for rep in range(3):
+            doc["benchmarks"].append({"name": f"qnn/fxp/{part}", "run_name": f"qnn/fxp/{part}",
+                                      "run_type": "iteration", "real_time": 12.0 * scale + rep * 0.1,
+                                      "time_unit": "us"})
+    path.write_text(json.dumps(doc))
+    text = qnn_table.render(path, qnn_table.REFERENCE, fxp=str(qnn_table.FXP_REPORT))
+    row = [c.strip() for c in [line for line in text.splitlines() if line.startswith("| QNN-FXP |")][0].strip("|").split("|")]
+    assert row[1] == f"{report['accuracy_pct']['synthetic']['fxp']:.2f}" and row[2] == "-"
+    assert row[7] == "0.0121" and row[9] == "0.40"  # 12.1 us; / float 30.1
+    assert qnn_table.NOT_MEASURED not in text
+    assert "| QNN-FXP vs | conv | total |" in text and "| QNN-8 | 0.75 | 0.75 |" in text  # 12.1 / 16.1
+    assert "accuracy and time from `qbench qnn`" in text and "(equal)" in text
+    doc["context"]["qbench"]["qnn"]["accuracy_pct"]["fxp"]["hard"] += 0.5
+    path.write_text(json.dumps(doc))
+    assert "DIFFERENT" in qnn_table.render(path, qnn_table.REFERENCE, fxp=str(qnn_table.FXP_REPORT))

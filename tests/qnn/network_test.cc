@@ -30,6 +30,7 @@
 #include "lowbit/levels.h"
 #include "lowbit/quantize.h"
 #include "qnn/fixtures.h"
+#include "qnn/fxp.h"
 #include "qnn/network.h"
 
 namespace {
@@ -264,8 +265,15 @@ TEST(QnnWeightsFile, RejectsInvalidLevelPairs) {
   }
 }
 
-TEST(QnnNetwork, ClassifyAgreesWithForwardAndConvForwardRuns) {
+// The network with every variant, QNN-FXP attached from its .qnnf file.
+qnn::Network load_all_variants() {
   qnn::Network net = qnn::Network::load(kWeights);
+  net.attach_fxp(qnn::FxpNetwork::load(kModels + "/mrz-v1-fxp.qnnf"));
+  return net;
+}
+
+TEST(QnnNetwork, ClassifyAgreesWithForwardAndConvForwardRuns) {
+  qnn::Network net = load_all_variants();
   const auto fixtures = load_fixtures();
   for (qnn::Variant v : qnn::all_variants()) {
     float logits[qnn::kNumClasses], probs[qnn::kNumClasses];
@@ -294,7 +302,7 @@ TEST(QnnNetwork, ClassifyAgreesWithForwardAndConvForwardRuns) {
 }
 
 TEST(QnnNetwork, WarmInferenceAllocatesNothing) {
-  qnn::Network net = qnn::Network::load(kWeights);
+  qnn::Network net = load_all_variants();
   const auto fixtures = load_fixtures();
   for (qnn::Variant v : qnn::all_variants()) {
     float logits[qnn::kNumClasses];
@@ -465,7 +473,10 @@ TEST(QnnVariant, Names) {
   ASSERT_TRUE(qnn::variant_from_name("QNN-4.6", &v));
   EXPECT_EQ(v, qnn::Variant::kQ46);
   EXPECT_STREQ(qnn::variant_name(qnn::Variant::kQ46), "q4_6");
-  EXPECT_EQ(qnn::all_variants().size(), 5u);
+  ASSERT_TRUE(qnn::variant_from_name("QNN-FXP", &v));
+  EXPECT_EQ(v, qnn::Variant::kFxp);
+  EXPECT_STREQ(qnn::variant_name(qnn::Variant::kFxp), "fxp");
+  EXPECT_EQ(qnn::all_variants().size(), 6u);
 }
 
 }  // namespace

@@ -13,10 +13,13 @@ machine). QNN-4.6 (the
 and a second table gives its times relative to QNN-4 and QNN-8 of the same run. A third table splits
 the forward pass by stage and layer. With --icount (a `lowbit icount --qnn` file), a last table gives
 the instructions of one forward pass per variant relative to float, beside the paper's time ratios.
-QNN-FXP (the fixed-point search of Goyal et al. 2021, `lowbit qnn-fxp`) gets a row from its report
-(--fxp, default the committed one) while `qbench qnn` does not run it: the accuracy of the Python
-integer model, "not measured yet" for the times, and after the tables its formats, GEMM schemes and
-cost-model savings. Exit status 2 on an unreadable or malformed file.
+QNN-FXP (the fixed-point search of Goyal et al. 2021, `lowbit qnn-fxp`; `qbench qnn` variant fxp) has
+its row from the results file like the others, a table of its times relative to the other variants
+(the issue's goal: no slower than QNN-8), and after the tables, from its report (--fxp, default the
+committed one), its formats, GEMM schemes, cost-model savings and the Python integer model's
+accuracy beside the C++ one. A results file of a `qbench qnn` without QNN-FXP gets the row from the
+report: the Python accuracy and "not measured yet" for the times. Exit status 2 on an unreadable or
+malformed file.
 """
 import csv
 import statistics
@@ -125,16 +128,17 @@ def main_table(sets, accuracy, median, paper):
     return lines
 
 
-def q46_table(median):
-    """QNN-4.6's times relative to the other variants of the run (no paper figures exist)."""
-    q46 = median.get("q4_6", {})
-    if not q46:
+def relative_table(median, variant, others):
+    """A variant's times relative to other variants of the same run (those without paper figures)."""
+    own = median.get(variant, {})
+    if not own:
         return []
-    lines = ["", "QNN-4.6 time relative to the other variants of this run (median per image):", "",
-             "| QNN-4.6 vs | conv | total |", "|---|---|---|"]
-    for other in ["float", "q8", "q4"]:
+    name = PAPER_NAMES[variant]
+    lines = ["", f"{name} time relative to the other variants of this run (median per image):", "",
+             f"| {name} vs | conv | total |", "|---|---|---|"]
+    for other in others:
         o = median.get(other, {})
-        cells = [fmt(q46[part] / o[part]) if q46.get(part) and o.get(part) else "-" for part in ("conv", "total")]
+        cells = [fmt(own[part] / o[part]) if own.get(part) and o.get(part) else "-" for part in ("conv", "total")]
         lines.append(f"| {PAPER_NAMES[other]} | {cells[0]} | {cells[1]} |")
     return lines
 
@@ -203,13 +207,24 @@ def default_fxp():
     return str(FXP_REPORT) if FXP_REPORT.exists() else ""
 
 
-def fxp_notes(path, report, measured):
+def fxp_source(report, accuracy, measured):
+    """Where the QNN-FXP row's figures come from; with C++ figures, whether they equal the Python
+    integer model's (they must: the engine is bit-exact)."""
+    if not measured:
+        return ("accuracy of the Python integer model (lowbit.qnn.fxp_int); time " + NOT_MEASURED
+                + " (this results file has no QNN-FXP: a `qbench qnn` without it)")
+    python = {s: a["fxp"] for s, a in report["accuracy_pct"].items() if s in accuracy.get("fxp", {})}
+    same = all(abs(accuracy["fxp"][s] - a) < 1e-9 for s, a in python.items())
+    return ("accuracy and time from `qbench qnn` (the C++ engine); the Python integer model gives "
+            + ", ".join(f"{s} {a:.2f}%" for s, a in sorted(python.items()))
+            + (" (equal)" if same else " (DIFFERENT from the C++ engine's)"))
+
+
+def fxp_notes(path, report, accuracy, measured):
     """What the QNN-FXP row stands on, its per-layer formats and schemes, and the cost model."""
     cost = report["cost"]
     lines = ["", "QNN-FXP (the fixed-point search of Goyal et al. 2021 on this network, "
-                 f"`{Path(path).name}`): accuracy "
-             + ("from `qbench qnn`" if measured else "of the Python integer model (lowbit.qnn.fxp_int), "
-                "not of the C++ engine; time " + NOT_MEASURED + " (no C++ implementation)")
+                 f"`{Path(path).name}`): " + fxp_source(report, accuracy, measured)
              + f". Cost model against all-8-bit: memory {cost['memory_kb']:.2f} KB, saving "
                f"{cost['memory_saving_pct']:.1f}%; multiplication saving {cost['mult_saving_pct']:.1f}%.", "",
              "| layer | weights BW/F | biases BW/F | output BW/F | GEMM scheme |", "|---|---|---|---|---|"]
@@ -229,7 +244,9 @@ def render(path, reference, icount=None, fxp=None):
     paper = load_paper(reference)
     sets = sorted({s for v in accuracy.values() for s in v}, key=lambda s: (s != "synthetic", s))
     median = {v: {part: statistics.median(samples) for part, samples in parts.items()} for v, parts in times.items()}
-    lines = heading(qbench) + main_table(sets, accuracy, median, paper) + q46_table(median) + split_table(median)
+    lines = (heading(qbench) + main_table(sets, accuracy, median, paper)
+             + relative_table(median, "q4_6", ["float", "q8", "q4"])
+             + relative_table(median, "fxp", ["float", "q8", "q4", "q4_6"]) + split_table(median))
     levels = qbench["qnn"].get("levels", {}).get("q4_6")
     if levels:
         lines += ["", f"QNN-4.6 levels: N_x = {levels.get('activations')} (activations), "
@@ -239,7 +256,7 @@ def render(path, reference, icount=None, fxp=None):
     if icount:
         lines += icount_table(icount, paper)
     if fxp_report:
-        lines += fxp_notes(fxp, fxp_report, "fxp" in times)
+        lines += fxp_notes(fxp, fxp_report, accuracy, "fxp" in times)
     return "\n".join(lines) + "\n"
 
 

@@ -9,6 +9,9 @@
 //   kQ46    "QNN-4.6": the 4.6-bit scheme of Trusov et al. 2024: activations with N_x levels,
 //                     symmetric weights with N_w levels (the pair is stored in the weights file,
 //                     ((N_x-1)/2)((N_w-1)/2) <= 127), lowbit::Scheme::kUint4_6 GEMM path.
+//   kFxp    "QNN-FXP": the per-layer fixed-point formats of Goyal et al. 2021, integer throughout,
+//                     each layer on its own lowbit scheme; from a separate .qnnf file, run by a
+//                     qnn::FxpNetwork (qnn/fxp.h) that attach_fxp() hands to the Network.
 //
 // Input: one 32x32 grayscale image, uint8, row-major, dark ink on light paper. Every variant first
 // stretches its contrast to [0, 1] and inverts it: x = (max - pixel) / (max - min).
@@ -38,7 +41,7 @@
 
 namespace qnn {
 
-enum class Variant { kFloat, kQ8, kQ4, kQ32, kQ46 };
+enum class Variant { kFloat, kQ8, kQ4, kQ32, kQ46, kFxp };
 
 constexpr int kInputHeight = 32;
 constexpr int kInputWidth = 32;
@@ -49,8 +52,8 @@ constexpr const char* kClasses = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ";
 constexpr int kWeightsVersion = 2;
 constexpr int kOldestWeightsVersion = 1;
 
-// "float", "q8", "q4", "q32", "q4_6" (and the paper's names "CNN", "QNN-8", "QNN-4", "QNN-32",
-// "QNN-4.6").
+// "float", "q8", "q4", "q32", "q4_6", "fxp" (and the paper's names "CNN", "QNN-8", "QNN-4",
+// "QNN-32", "QNN-4.6", "QNN-FXP").
 const char* variant_name(Variant v);
 const char* variant_paper_name(Variant v);
 bool variant_from_name(const std::string& name, Variant* v);  // accepts both spellings
@@ -81,6 +84,8 @@ struct Timing {
   void clear() { *this = Timing(); }
 };
 
+class FxpNetwork;
+
 struct LayerInfo {
   const char* kind;  // "conv" or "fc"
   int in_channels, out_channels, kernel, stride, pad;
@@ -102,19 +107,24 @@ class Network {
   int classify(const uint8_t* image, Variant v);
   // Logits (kNumClasses floats, before softmax) and the class; `timing` (optional) accumulates.
   int forward(const uint8_t* image, Variant v, float* logits, Timing* timing = nullptr);
-  // Only the convolution layers 1..6 (what the paper times as "convolution").
+  // Only the convolution layers 1..6 (what the paper times as "convolution"); kFxp: the whole pass.
   void conv_forward(const uint8_t* image, Variant v);
+  // Adds the QNN-FXP variant (kFxp): forward() gives its logit codes times 2^-F as floats (exact).
+  void attach_fxp(FxpNetwork fxp);
   // After forward()/conv_forward() of a quantized variant: layer 6's int32 sums after bias and
-  // ReLU (24 x 2 x 2, channel-major), for tests.
+  // ReLU (24 x 2 x 2, channel-major), for tests (not kFxp: FxpNetwork::last_layer6_sums).
   const std::vector<int32_t>& last_conv_sums(Variant v) const;
 
   // The GEMM behind a variant: a lowbit path name ("u4_gemm_...") or "eigen_f32" / "eigen_s32".
   std::string gemm_name(Variant v) const;
-  int bits(Variant v) const;  // 32 for kFloat and kQ32's products, 8 or 4, 0 for kQ46 (see levels)
-  // Whether the weights file holds this variant (kFloat always; kQ32 when it holds kQ8).
+  // 32 for kFloat and kQ32's products, 8 or 4, 0 for kQ46 (see levels) and kFxp (per layer)
+  int bits(Variant v) const;
+  // Whether the weights file holds this variant (kFloat always; kQ32 when it holds kQ8; kFxp once
+  // attached).
   bool has_variant(Variant v) const;
   // Code counts of a quantized variant: activations N_x and weights N_w (2^bits for kQ8 / kQ4 / kQ32).
-  // Throws std::runtime_error when the file has no such variant.
+  // Throws std::runtime_error when the file has no such variant, std::invalid_argument for kFloat
+  // and kFxp (whose levels are per layer: FxpNetwork::layers()).
   int activation_levels(Variant v) const;
   int weight_levels(Variant v) const;
   const std::vector<LayerInfo>& layers() const;
