@@ -99,8 +99,9 @@ void pack_full_panel(StepMajor<kBits, kLines>, const uint8_t* x, std::ptrdiff_t 
 
 // ---- Pair-major nibbles (raw 4-bit codes, with column sums) -------------------------------------
 
-// Per pair of steps and 16 columns: two 16-byte loads, VSLI packs columns n and n+8 of each row into
-// one byte, VST2.8 interleaves the two rows; the sums: VADD.I8 of the two rows (<= 30), then VADDW.U8.
+// Per pair of steps and 16 columns: two 16-byte loads; VZIP.8 interleaves the two rows (columns 0-7,
+// then 8-15, two bytes per column) and VSLI #4 puts columns 8-15 into the high nibbles of 0-7; the
+// sums: VADD.I8 of the two rows (<= 30), then VADDW.U8. The padding step's odd row is zeros.
 template <bool kCentred, int kLines>
 void pack_full_panel(PairNibbles<kLines>, const uint8_t* x, std::ptrdiff_t stride, int depth, uint8_t,
                      uint8_t* panel, uint32_t* col_sums) {
@@ -108,21 +109,22 @@ void pack_full_panel(PairNibbles<kLines>, const uint8_t* x, std::ptrdiff_t strid
   static_assert(kLines <= kMaxPanelColumns, "");
   constexpr int kGroups = kLines / 16;
   ColumnSums<kLines, 2 * 15> sums;
-  for (int k = 0; k < depth; k += 2) {
-    const uint8_t* even = x + k * stride;
-    const uint8_t* odd = k + 1 < depth ? even + stride : kZeroRow;
+  auto put_pair = [&](auto has_odd, const uint8_t* even) {
     unroll<kGroups>([&](auto g) {
       const uint8x16_t a = vld1q_u8(even + 16 * g);
-      const uint8x16_t b = vld1q_u8(odd + 16 * g);
+      const uint8x16_t b = decltype(has_odd)::value ? vld1q_u8(even + stride + 16 * g) : vdupq_n_u8(0);
       const uint8x16_t s = vaddq_u8(a, b);
       sums.template add<2 * g>(vget_low_u8(s));
       sums.template add<2 * g + 1>(vget_high_u8(s));
-      vst2_u8(panel + 16 * g, (uint8x8x2_t{{vsli_n_u8(vget_low_u8(a), vget_high_u8(a), 4),
-                                            vsli_n_u8(vget_low_u8(b), vget_high_u8(b), 4)}}));
+      const uint8x16x2_t pairs = vzipq_u8(a, b);
+      vst1q_u8(panel + 16 * g, vsliq_n_u8(pairs.val[0], pairs.val[1], 4));
     });
     panel += kLines;
     sums.end_step();
-  }
+  };
+  int k = 0;
+  for (; k + 2 <= depth; k += 2) put_pair(std::true_type{}, x + k * stride);
+  if (k < depth) put_pair(std::false_type{}, x + k * stride);
   sums.store(col_sums);
 }
 

@@ -23,12 +23,15 @@ struct U4LoopNeon : KernelTraits<PairMajor<4>, PairNibbles<16>, U4Lanes::kCorrec
   static constexpr bool kInlineIntoRun = false;
 
   // `pairs` pairs of steps into fresh 16-bit accumulators (at most 145, so that no lane overflows).
+  // The first pair sets them (VPADDL), so they need no zeroing.
   static LOWBIT_INLINE void accumulate(const uint8_t* w, const uint8_t* x, int pairs,
                                        uint16x8_t (&acc)[kMR][kVectors]) {
+    if (pairs <= 0) {
+      zero_tile(acc);
+      return;
+    }
     const uint8x16_t low_nibble = vdupq_n_u8(0x0F);
-    zero_tile(acc);
-#pragma GCC unroll 2
-    for (int p = pairs; p > 0; --p) {
+    auto pair = [&](auto first) {
       const uint16x4_t ws = vld1_u16(reinterpret_cast<const uint16_t*>(w));  // rows 0-3, one pair each
       w += 2 * kMR;
       static_assert(kVectors == 2, "one 16-byte load");
@@ -37,9 +40,15 @@ struct U4LoopNeon : KernelTraits<PairMajor<4>, PairNibbles<16>, U4Lanes::kCorrec
       const uint8x16_t xs[kVectors] = {vandq_u8(packed, low_nibble), vshrq_n_u8(packed, 4)};
       unroll<kMR>([&](auto m) {
         const uint8x16_t wm = broadcast_row_pair_q<uint8x16_t, m>(ws);
-        unroll<kVectors>([&](auto v) { acc[m][v] = vpadalq_u8(acc[m][v], vmulq_u8(wm, xs[v])); });
+        unroll<kVectors>([&](auto v) {
+          const uint8x16_t products = vmulq_u8(wm, xs[v]);
+          acc[m][v] = decltype(first)::value ? vpaddlq_u8(products) : vpadalq_u8(acc[m][v], products);
+        });
       });
-    }
+    };
+    pair(std::true_type{});
+#pragma GCC unroll 2
+    for (int p = pairs - 1; p > 0; --p) pair(std::false_type{});
   }
 };
 
