@@ -98,9 +98,8 @@ struct ArmPath {
     const int padded_depth = WFormat::padded_depth(p.w.depth);
     const uint8_t centre = static_cast<uint8_t>(kCentred ? centre_code(p.x.levels) : 0);
     alignas(16) uint32_t col_terms[Kernel::kNR];
-    pack_x_panel<typename Kernel::XFormat, kCentred>(p.x, j0, cols, centre, p.x_panel, col_terms);
-    if constexpr (!kCentred)
-      for (uint32_t& term : col_terms) term *= static_cast<uint32_t>(p.w.zero_point);
+    pack_x_panel<typename Kernel::XFormat, kCentred>(p.x, j0, cols, centre, p.x_panel, col_terms,
+                                                     static_cast<uint32_t>(p.w.zero_point));
     for (int i0 = 0; i0 < p.w.height; i0 += kMR) {
       const TileOutput out{p.r.data + i0 * p.r.stride + j0,
                            p.r.stride,
