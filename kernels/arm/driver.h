@@ -24,6 +24,13 @@
 namespace lowbit {
 namespace {
 
+// Whether a kernel runs a whole column panel itself (Kernel::sweep, blocked16.h); the driver
+// otherwise calls Kernel::run per tile.
+template <class Kernel, class = void>
+struct HasSweep : std::false_type {};
+template <class Kernel>
+struct HasSweep<Kernel, std::void_t<decltype(&Kernel::sweep)>> : std::true_type {};
+
 template <Scheme kSchemeOfPath, class Big, class Small>
 struct ArmPath {
   static constexpr Scheme kScheme = kSchemeOfPath;
@@ -100,6 +107,11 @@ struct ArmPath {
     alignas(16) uint32_t col_terms[Kernel::kNR];
     pack_x_panel<typename Kernel::XFormat, kCentred>(p.x, j0, cols, centre, p.x_panel, col_terms,
                                                      static_cast<uint32_t>(p.w.zero_point));
+    if constexpr (HasSweep<Kernel>::value) {
+      Kernel::sweep(p.w_panels, w_panel_bytes, p.x_panel, padded_depth,
+                    TileOutput{p.r.data + j0, p.r.stride, p.w.height, cols, p.row_terms, col_terms});
+      return;
+    }
     for (int i0 = 0; i0 < p.w.height; i0 += kMR) {
       const TileOutput out{p.r.data + i0 * p.r.stride + j0,
                            p.r.stride,
