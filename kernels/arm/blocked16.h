@@ -4,7 +4,8 @@
 // many products (common/flush_bounds.h), so the depth is summed in blocks of at most
 // Lanes::kPairsPerBlock pairs of steps, each block widened into 32-bit totals kept in memory. Every
 // depth of the paper (10, 40, 100) is one block, and a full one-block tile goes from the loop straight
-// to R. The ISA's inner loop (a Loop struct) stays in its <scheme>_gemm__<isa>.cc.
+// to R. sweep runs a whole panel of X down the weight panels in one call. The ISA's inner loop (a Loop
+// struct) stays in its <scheme>_gemm__<isa>.cc.
 #pragma once
 
 #include <algorithm>
@@ -150,8 +151,8 @@ struct Blocked16Kernel {
   // the rows and columns of `strip` (its row_terms for all rows). The driver calls this once per
   // panel of X instead of run per tile, so a full one-block tile costs the loop, the stores and a
   // pointer step; any other tile goes through run_blocks.
-  LOWBIT_MICRO_KERNEL static void sweep(const uint8_t* w, std::size_t w_panel_bytes, const uint8_t* x, int depth,
-                                        const TileOutput& strip) {
+  LOWBIT_MICRO_KERNEL static void sweep(const uint8_t* w, std::size_t w_panel_bytes, const uint8_t* x,
+                                        int depth, const TileOutput& strip) {
     const int pairs = depth / 2;
     int i0 = 0;
     if (pairs <= Lanes::kPairsPerBlock && strip.cols == kNR) {

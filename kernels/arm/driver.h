@@ -2,7 +2,8 @@
 // The weights are packed once (pack_weights.h) into panels of kMR rows; each panel of columns of X is
 // packed right before use (pack_x.h, so it stays in L1) and multiplied by every weight panel; a
 // micro-kernel computes one kMR x kNR tile of the sums of packed codes and stores it with the
-// corrections (unpack.h). Big covers the full column panels, Small the columns Big leaves over.
+// corrections (unpack.h). A kernel with a sweep (blocked16.h) takes the whole panel in one call. Big covers
+// the full column panels, Small the columns Big leaves over.
 //
 // ArmPath<kScheme, Big, Small> is what LOWBIT_DEFINE_PATH takes: kScheme, the tile (kMR, kNR, kKR)
 // and the three functions. The 4.6-bit scheme packs centred codes (Correction::kRows), the others

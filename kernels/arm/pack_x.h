@@ -1,6 +1,6 @@
 // Packing a panel of X (kLines columns over the depth), right before the kernels read it, so that it
-// stays in L1. Raw codes (uint8, uint4) are packed with their column sums (the unpack's column
-// correction); centred codes (4.6-bit) are packed as x - c_x and need no sums. One full-panel packer
+// stays in L1. Raw codes (uint8, uint4) are packed with their column sums times z_w (the unpack's
+// column terms); centred codes (4.6-bit) are packed as x - c_x and need no sums. One full-panel packer
 // per format (pack_full_panel); a partial panel (the last columns) goes through the format's put().
 #pragma once
 
@@ -42,7 +42,8 @@ class ColumnSums {
     flush();
     unroll<kChunks>([&](auto c) {
       vst1q_u32(col_sums + 8 * c, vmulq_n_u32(sums32_[2 * c], scale));
-      if constexpr (kLines - 8 * c >= 8) vst1q_u32(col_sums + 8 * c + 4, vmulq_n_u32(sums32_[2 * c + 1], scale));
+      if constexpr (kLines - 8 * c >= 8)
+        vst1q_u32(col_sums + 8 * c + 4, vmulq_n_u32(sums32_[2 * c + 1], scale));
     });
   }
 

@@ -6,10 +6,10 @@
 // two steps in one 16-bit lane, one byte per code), X pair-major nibbles (PairNibbles<16>). Per pair
 // of steps: one 16-byte load of X, VAND #0x0F (columns 0-7 x 2 steps) and VSHR.U8 #4 (columns 8-15),
 // one 8-byte load of the 4 rows' weight pairs, VDUP.16 q, d[m] per row, and VMUL.I8 + VPADAL.U8 per
-// row and q register of X: 16 products into 8 lanes. A product is at most 15 * 15 = 225 (exact in a
-// byte), a lane gains at most 450 per pair, so the 16-bit lanes are widened into 32-bit totals every
-// kU4FlushBytes = 145 pairs = 290 steps. 8 q accumulators + 2 of X + mask, weights, broadcast and
-// product: 14 of the 16 q registers. Small kernel 4x4 (d registers, raw X) for the last columns
+// row and q register of X: 16 products into 8 lanes (the first pair VPADDL: no zeroing). A product is at most
+// 15 * 15 = 225 (exact in a byte), a lane gains at most 450 per pair, so the 16-bit lanes are widened into
+// 32-bit totals every kU4FlushBytes = 145 pairs = 290 steps. 8 q accumulators + 2 of X + mask, weights,
+// broadcast and product: 14 of the 16 q registers. Small kernel 4x4 (d registers, raw X) for the last columns
 // (width 100 = 6 x 16 + 4). Unpack: R = acc - z_w colsum + (D z_w z_x - z_x rowsum) (TileOutput).
 // Layouts: docs/packing-arm.md.
 #include "arm/blocked16.h"
