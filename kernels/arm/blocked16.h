@@ -4,10 +4,12 @@
 // many products (common/flush_bounds.h), so the depth is summed in blocks of at most
 // Lanes::kPairsPerBlock pairs of steps, each block widened into 32-bit totals kept in memory. Every
 // depth of the paper (10, 40, 100) is one block, and a full one-block tile goes from the loop straight
-// to R. The ISA's inner loop (a Loop struct) stays in its <scheme>_gemm__<isa>.cc.
+// to R. sweep runs a whole panel of X down the weight panels in one call. The ISA's inner loop (a Loop
+// struct) stays in its <scheme>_gemm__<isa>.cc.
 #pragma once
 
 #include <algorithm>
+#include <cstddef>
 #include <cstdint>
 #include <type_traits>
 
@@ -143,6 +145,36 @@ struct Blocked16Kernel {
     else
       accumulate(reinterpret_cast<const Byte*>(w), reinterpret_cast<const Byte*>(x), pairs, acc);
     store_full_tile<Lanes>(out, acc);
+  }
+
+  // A whole column panel: every weight panel (kMR rows, w_panel_bytes apart) times the packed X, for
+  // the rows and columns of `strip` (its row_terms for all rows). The driver calls this once per
+  // panel of X instead of run per tile, so a full one-block tile costs the loop, the stores and a
+  // pointer step; any other tile goes through run_blocks.
+  LOWBIT_MICRO_KERNEL static void sweep(const uint8_t* w, std::size_t w_panel_bytes, const uint8_t* x,
+                                        int depth, const TileOutput& strip) {
+    const int pairs = depth / 2;
+    int i0 = 0;
+    if (pairs <= Lanes::kPairsPerBlock && strip.cols == kNR) {
+      TileOutput tile = strip;
+      for (; i0 + kMR <= strip.rows; i0 += kMR, w += w_panel_bytes) {
+        Acc acc[kMR][kVectors];
+        if constexpr (Loop::kInlineIntoRun)
+          Loop::accumulate(reinterpret_cast<const Byte*>(w), reinterpret_cast<const Byte*>(x), pairs, acc);
+        else
+          accumulate(reinterpret_cast<const Byte*>(w), reinterpret_cast<const Byte*>(x), pairs, acc);
+        tile.data = strip.data + i0 * strip.stride;
+        tile.row_terms = strip.row_terms + i0;
+        store_full_tile<Lanes>(tile, acc);
+      }
+    }
+    for (; i0 < strip.rows; i0 += kMR, w += w_panel_bytes) {
+      TileOutput tile = strip;
+      tile.data = strip.data + i0 * strip.stride;
+      tile.row_terms = strip.row_terms + i0;
+      tile.rows = std::min(kMR, strip.rows - i0);
+      run_blocks(w, x, pairs, tile);
+    }
   }
 
   // Any tile at any depth: blocks of at most kPairsPerBlock pairs, their 32-bit totals in memory

@@ -2,7 +2,8 @@
 // The weights are packed once (pack_weights.h) into panels of kMR rows; each panel of columns of X is
 // packed right before use (pack_x.h, so it stays in L1) and multiplied by every weight panel; a
 // micro-kernel computes one kMR x kNR tile of the sums of packed codes and stores it with the
-// corrections (unpack.h). Big covers the full column panels, Small the columns Big leaves over.
+// corrections (unpack.h). A kernel with a sweep (blocked16.h) takes the whole panel in one call. Big covers
+// the full column panels, Small the columns Big leaves over.
 //
 // ArmPath<kScheme, Big, Small> is what LOWBIT_DEFINE_PATH takes: kScheme, the tile (kMR, kNR, kKR)
 // and the three functions. The 4.6-bit scheme packs centred codes (Correction::kRows), the others
@@ -23,6 +24,13 @@
 
 namespace lowbit {
 namespace {
+
+// Whether a kernel runs a whole column panel itself (Kernel::sweep, blocked16.h); the driver
+// otherwise calls Kernel::run per tile.
+template <class Kernel, class = void>
+struct HasSweep : std::false_type {};
+template <class Kernel>
+struct HasSweep<Kernel, std::void_t<decltype(&Kernel::sweep)>> : std::true_type {};
 
 template <Scheme kSchemeOfPath, class Big, class Small>
 struct ArmPath {
@@ -98,9 +106,13 @@ struct ArmPath {
     const int padded_depth = WFormat::padded_depth(p.w.depth);
     const uint8_t centre = static_cast<uint8_t>(kCentred ? centre_code(p.x.levels) : 0);
     alignas(16) uint32_t col_terms[Kernel::kNR];
-    pack_x_panel<typename Kernel::XFormat, kCentred>(p.x, j0, cols, centre, p.x_panel, col_terms);
-    if constexpr (!kCentred)
-      for (uint32_t& term : col_terms) term *= static_cast<uint32_t>(p.w.zero_point);
+    pack_x_panel<typename Kernel::XFormat, kCentred>(p.x, j0, cols, centre, p.x_panel, col_terms,
+                                                     static_cast<uint32_t>(p.w.zero_point));
+    if constexpr (HasSweep<Kernel>::value) {
+      Kernel::sweep(p.w_panels, w_panel_bytes, p.x_panel, padded_depth,
+                    TileOutput{p.r.data + j0, p.r.stride, p.w.height, cols, p.row_terms, col_terms});
+      return;
+    }
     for (int i0 = 0; i0 < p.w.height; i0 += kMR) {
       const TileOutput out{p.r.data + i0 * p.r.stride + j0,
                            p.r.stride,

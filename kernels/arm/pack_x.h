@@ -1,6 +1,6 @@
 // Packing a panel of X (kLines columns over the depth), right before the kernels read it, so that it
-// stays in L1. Raw codes (uint8, uint4) are packed with their column sums (the unpack's column
-// correction); centred codes (4.6-bit) are packed as x - c_x and need no sums. One full-panel packer
+// stays in L1. Raw codes (uint8, uint4) are packed with their column sums times z_w (the unpack's
+// column terms); centred codes (4.6-bit) are packed as x - c_x and need no sums. One full-panel packer
 // per format (pack_full_panel); a partial panel (the last columns) goes through the format's put().
 #pragma once
 
@@ -37,12 +37,13 @@ class ColumnSums {
   LOWBIT_INLINE void end_step() {
     if (++steps_ == kStepsPerFlush) flush();
   }
-  // Flushes and writes kLines sums.
-  LOWBIT_INLINE void store(uint32_t* col_sums) {
+  // Flushes and writes kLines sums times `scale` (the unpack's column terms: z_w colsum).
+  LOWBIT_INLINE void store(uint32_t* col_sums, uint32_t scale) {
     flush();
     unroll<kChunks>([&](auto c) {
-      vst1q_u32(col_sums + 8 * c, sums32_[2 * c]);
-      if constexpr (kLines - 8 * c >= 8) vst1q_u32(col_sums + 8 * c + 4, sums32_[2 * c + 1]);
+      vst1q_u32(col_sums + 8 * c, vmulq_n_u32(sums32_[2 * c], scale));
+      if constexpr (kLines - 8 * c >= 8)
+        vst1q_u32(col_sums + 8 * c + 4, vmulq_n_u32(sums32_[2 * c + 1], scale));
     });
   }
 
@@ -70,7 +71,7 @@ class ColumnSums {
 // store (4-bit: the odd step in the high nibble).
 template <bool kCentred, int kBits, int kLines>
 void pack_full_panel(StepMajor<kBits, kLines>, const uint8_t* x, std::ptrdiff_t stride, int depth, uint8_t,
-                     uint8_t* panel, uint32_t* col_sums) {
+                     uint8_t* panel, uint32_t* col_sums, uint32_t col_scale) {
   static_assert(!kCentred, "raw codes only");
   static_assert(kLines % 4 == 0 && kLines <= kMaxPanelColumns, "panels are 4-column chunks");
   constexpr int kMaxCode = (1 << kBits) - 1;
@@ -94,36 +95,38 @@ void pack_full_panel(StepMajor<kBits, kLines>, const uint8_t* x, std::ptrdiff_t 
     panel += StepMajor<kBits, kLines>::kBlockBytes;
     sums.end_step();
   }
-  sums.store(col_sums);
+  sums.store(col_sums, col_scale);
 }
 
 // ---- Pair-major nibbles (raw 4-bit codes, with column sums) -------------------------------------
 
-// Per pair of steps and 16 columns: two 16-byte loads, VSLI packs columns n and n+8 of each row into
-// one byte, VST2.8 interleaves the two rows; the sums: VADD.I8 of the two rows (<= 30), then VADDW.U8.
+// Per pair of steps and 16 columns: two 16-byte loads; VZIP.8 interleaves the two rows (columns 0-7,
+// then 8-15, two bytes per column) and VSLI #4 puts columns 8-15 into the high nibbles of 0-7; the
+// sums: VADD.I8 of the two rows (<= 30), then VADDW.U8. The padding step's odd row is zeros.
 template <bool kCentred, int kLines>
 void pack_full_panel(PairNibbles<kLines>, const uint8_t* x, std::ptrdiff_t stride, int depth, uint8_t,
-                     uint8_t* panel, uint32_t* col_sums) {
+                     uint8_t* panel, uint32_t* col_sums, uint32_t col_scale) {
   static_assert(!kCentred, "raw codes only");
   static_assert(kLines <= kMaxPanelColumns, "");
   constexpr int kGroups = kLines / 16;
   ColumnSums<kLines, 2 * 15> sums;
-  for (int k = 0; k < depth; k += 2) {
-    const uint8_t* even = x + k * stride;
-    const uint8_t* odd = k + 1 < depth ? even + stride : kZeroRow;
+  auto put_pair = [&](auto has_odd, const uint8_t* even) {
     unroll<kGroups>([&](auto g) {
       const uint8x16_t a = vld1q_u8(even + 16 * g);
-      const uint8x16_t b = vld1q_u8(odd + 16 * g);
+      const uint8x16_t b = decltype(has_odd)::value ? vld1q_u8(even + stride + 16 * g) : vdupq_n_u8(0);
       const uint8x16_t s = vaddq_u8(a, b);
       sums.template add<2 * g>(vget_low_u8(s));
       sums.template add<2 * g + 1>(vget_high_u8(s));
-      vst2_u8(panel + 16 * g, (uint8x8x2_t{{vsli_n_u8(vget_low_u8(a), vget_high_u8(a), 4),
-                                            vsli_n_u8(vget_low_u8(b), vget_high_u8(b), 4)}}));
+      const uint8x16x2_t pairs = vzipq_u8(a, b);
+      vst1q_u8(panel + 16 * g, vsliq_n_u8(pairs.val[0], pairs.val[1], 4));
     });
     panel += kLines;
     sums.end_step();
-  }
-  sums.store(col_sums);
+  };
+  int k = 0;
+  for (; k + 2 <= depth; k += 2) put_pair(std::true_type{}, x + k * stride);
+  if (k < depth) put_pair(std::false_type{}, x + k * stride);
+  sums.store(col_sums, col_scale);
 }
 
 // ---- Pair-major (centred 4.6-bit codes, or raw codes with column sums) ---------------------------
@@ -132,7 +135,7 @@ void pack_full_panel(PairNibbles<kLines>, const uint8_t* x, std::ptrdiff_t strid
 // the padding step), interleaved by VST2.8 (16, 8 columns) or VZIP (4).
 template <bool kCentred, int kLines>
 void pack_full_panel(PairMajor<kLines>, const uint8_t* x, std::ptrdiff_t stride, int depth,
-                     uint8_t centre_code, uint8_t* panel, uint32_t* col_sums) {
+                     uint8_t centre_code, uint8_t* panel, uint32_t* col_sums, uint32_t col_scale) {
   static_assert(kLines % 4 == 0 && kLines <= kMaxPanelColumns, "panels are 4-column chunks");
   constexpr int kChunks = ceil_div(kLines, 16);  // of 16 columns; the last may have 8 or 4
   const uint8x16_t centre = vdupq_n_u8(centre_code);
@@ -181,7 +184,7 @@ void pack_full_panel(PairMajor<kLines>, const uint8_t* x, std::ptrdiff_t stride,
   int k = 0;
   for (; k + 2 <= depth; k += 2) put_pair(std::true_type{}, x + k * stride);
   if (k < depth) put_pair(std::false_type{}, x + k * stride);
-  if constexpr (!kCentred) sums.store(col_sums);
+  if constexpr (!kCentred) sums.store(col_sums, col_scale);
 }
 
 #if defined(__ARM_FEATURE_DOTPROD)
@@ -193,7 +196,7 @@ void pack_full_panel(PairMajor<kLines>, const uint8_t* x, std::ptrdiff_t stride,
 // read kZeroRow and subtract nothing.
 template <bool kCentred, int kBits, int kLines>
 void pack_full_panel(Dot4<kBits, kLines>, const uint8_t* x, std::ptrdiff_t stride, int depth,
-                     uint8_t centre_code, uint8_t* panel, uint32_t* col_sums) {
+                     uint8_t centre_code, uint8_t* panel, uint32_t* col_sums, uint32_t col_scale) {
   static_assert(kLines % 4 == 0 && kLines <= kMaxPanelColumns, "panels are 4-column chunks");
   static_assert(!kCentred || kBits == 8, "centred codes are bytes");
   using Format = Dot4<kBits, kLines>;
@@ -245,21 +248,21 @@ void pack_full_panel(Dot4<kBits, kLines>, const uint8_t* x, std::ptrdiff_t strid
     });
     put_block(rows, tail_centres);
   }
-  if constexpr (!kCentred) sums.store(col_sums);
+  if constexpr (!kCentred) sums.store(col_sums, col_scale);
 }
 #endif
 
 // ---- Any panel ----------------------------------------------------------------------------------
 
 // Packs columns j0..j0+cols-1 of X into `panel` (unused columns: zeros): centred on `centre_code` if
-// kCentred, else with their sums in col_sums[0..kLines-1] (unused columns: 0).
+// kCentred, else with their sums times col_scale in col_sums[0..kLines-1] (unused columns: 0).
 template <class Format, bool kCentred>
 void pack_x_panel(const QuantizedMatrix& x, int j0, int cols, uint8_t centre_code, uint8_t* panel,
-                  uint32_t* col_sums) {
+                  uint32_t* col_sums, uint32_t col_scale) {
   constexpr int kLines = Format::kLines;
   const uint8_t* origin = x.data + j0;
   if (cols == kLines) {
-    pack_full_panel<kCentred>(Format{}, origin, x.stride, x.rows, centre_code, panel, col_sums);
+    pack_full_panel<kCentred>(Format{}, origin, x.stride, x.rows, centre_code, panel, col_sums, col_scale);
     return;
   }
   std::memset(panel, 0, Format::panel_bytes(x.rows));
@@ -270,6 +273,7 @@ void pack_x_panel(const QuantizedMatrix& x, int j0, int cols, uint8_t centre_cod
     for (int n = 0; n < kLines; ++n) col_sums[n] = 0;
     for (int k = 0; k < x.rows; ++k)
       for (int n = 0; n < cols; ++n) col_sums[n] += origin[k * x.stride + n];
+    for (int n = 0; n < cols; ++n) col_sums[n] *= col_scale;
   }
 }
 
