@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "allocation_counter.h"
+#include "damaged_file.h"
 #include "forced_isa.h"
 #include "internal.h"
 #include "lowbit/gemm.h"
@@ -168,30 +169,14 @@ TEST(QnnFxp, WarmInferenceAllocatesNothing) {
 
 // ------------------------------------------------------------------------------ damaged files
 
-void put_u32(std::vector<uint8_t>& b, size_t at, uint32_t v) { std::memcpy(b.data() + at, &v, 4); }
-
 // Rewrites the header's CRC-32 so that only the payload's contents are wrong.
 std::vector<uint8_t> resealed(std::vector<uint8_t> b) {
-  put_u32(b, 20, qnn::detail::crc32(b.data() + 24, b.size() - 24));
+  qnn_test::put_u32(b, 20, qnn::detail::crc32(b.data() + 24, b.size() - 24));
   return b;
 }
 
 void expect_load_error(const std::vector<uint8_t>& bytes, const std::string& name, const std::string& what) {
-  const char* dir = std::getenv("TMPDIR");
-  const std::string path = std::string(dir && *dir ? dir : "/tmp") + "/fxp_test_" + std::to_string(::getpid()) + "_" + name;
-  {
-    std::ofstream out(path, std::ios::binary);
-    out.write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
-  }
-  try {
-    qnn::FxpNetwork::load(path);
-    ADD_FAILURE() << name << ": no exception";
-  } catch (const std::runtime_error& e) {
-    const std::string msg = e.what();
-    EXPECT_EQ(msg.rfind(path + ": ", 0), 0u) << msg;
-    EXPECT_NE(msg.find(what), std::string::npos) << name << ": " << msg;
-  }
-  std::remove(path.c_str());
+  qnn_test::expect_load_error([](const std::string& p) { qnn::FxpNetwork::load(p); }, bytes, name, what);
 }
 
 TEST(QnnFxpFile, DamagedFilesThrowNamingThePath) {
@@ -211,27 +196,27 @@ TEST(QnnFxpFile, DamagedFilesThrowNamingThePath) {
   flipped[good.size() / 2] ^= 0x10;
   expect_load_error(flipped, "flip.qnnf", "CRC-32 mismatch");
   std::vector<uint8_t> version = good;
-  put_u32(version, 8, 2);
+  qnn_test::put_u32(version, 8, 2);
   expect_load_error(version, "version.qnnf", "version 2");
   std::vector<uint8_t> trailing = good;
   trailing.push_back(0);
   expect_load_error(trailing, "trailing.qnnf", "trailing bytes");
 
   std::vector<uint8_t> arch = good;
-  put_u32(arch, kLayer1 + 8, 7);  // conv1 with 7 channels
+  qnn_test::put_u32(arch, kLayer1 + 8, 7);  // conv1 with 7 channels
   expect_load_error(resealed(arch), "arch.qnnf", "unsupported architecture (layer 1)");
   std::vector<uint8_t> format = good;
-  put_u32(format, kLayer1 + 28, format[kLayer1 + 28] + 1u);  // conv1's weight F, the shifts unchanged
+  qnn_test::put_u32(format, kLayer1 + 28, format[kLayer1 + 28] + 1u);  // conv1's weight F, the shifts unchanged
   expect_load_error(resealed(format), "format.qnnf", "differ from the formats'");
   std::vector<uint8_t> wide = good;
-  put_u32(wide, kLayer1 + 24, 12);  // 12-bit weights: no exact scheme
+  qnn_test::put_u32(wide, kLayer1 + 24, 12);  // 12-bit weights: no exact scheme
   expect_load_error(resealed(wide), "wide.qnnf", "no exact scheme");
   std::vector<uint8_t> code = good;
   code[kLayer1 + 72] = 127;  // conv1: 7-bit weights, codes 0..126
   expect_load_error(resealed(code), "code.qnnf", "weight code out of range");
   std::vector<uint8_t> extra = good;
   extra.push_back(0);
-  put_u32(extra, 16, static_cast<uint32_t>(extra.size() - 24));
+  qnn_test::put_u32(extra, 16, static_cast<uint32_t>(extra.size() - 24));
   expect_load_error(resealed(extra), "extra.qnnf", "unparsed bytes");
 
   try {

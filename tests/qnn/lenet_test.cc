@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "allocation_counter.h"
+#include "damaged_file.h"
 #include "forced_isa.h"
 #include "internal.h"
 #include "lowbit/gemm.h"
@@ -153,24 +154,8 @@ TEST(LeNet5, WarmInferenceAllocatesNothing) {
 
 std::vector<uint8_t> committed_bytes() { return qnn::detail::read_bytes(kModels + "/baseline-seed0.lenet", "file"); }
 
-void put_u32(std::vector<uint8_t>& b, size_t at, uint32_t v) { std::memcpy(b.data() + at, &v, 4); }
-
 void expect_load_error(const std::vector<uint8_t>& bytes, const std::string& name, const std::string& what) {
-  const char* dir = std::getenv("TMPDIR");
-  const std::string path = std::string(dir && *dir ? dir : "/tmp") + "/lenet_test_" + std::to_string(::getpid()) + "_" + name;
-  {
-    std::ofstream out(path, std::ios::binary);
-    out.write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
-  }
-  try {
-    qnn::LeNet5::load(path);
-    ADD_FAILURE() << name << ": no exception";
-  } catch (const std::runtime_error& e) {
-    const std::string msg = e.what();
-    EXPECT_EQ(msg.rfind(path + ": ", 0), 0u) << msg;
-    EXPECT_NE(msg.find(what), std::string::npos) << name << ": " << msg;
-  }
-  std::remove(path.c_str());
+  qnn_test::expect_load_error([](const std::string& p) { qnn::LeNet5::load(p); }, bytes, name, what);
 }
 
 TEST(LeNet5File, DamagedFilesThrowNamingThePath) {
@@ -189,11 +174,11 @@ TEST(LeNet5File, DamagedFilesThrowNamingThePath) {
   expect_load_error(flipped, "flip.lenet", "CRC-32 mismatch");
 
   std::vector<uint8_t> crc = good;
-  put_u32(crc, 16, qnn::detail::crc32(good.data() + 20, good.size() - 20) + 1);
+  qnn_test::put_u32(crc, 16, qnn::detail::crc32(good.data() + 20, good.size() - 20) + 1);
   expect_load_error(crc, "crc.lenet", "CRC-32 mismatch");
 
   std::vector<uint8_t> version = good;
-  put_u32(version, 8, 2);
+  qnn_test::put_u32(version, 8, 2);
   expect_load_error(version, "version.lenet", "version 2");
 
   std::vector<uint8_t> trailing = good;
@@ -202,8 +187,8 @@ TEST(LeNet5File, DamagedFilesThrowNamingThePath) {
 
   // A consistent header over a payload with another architecture (conv1 with 7 channels).
   std::vector<uint8_t> arch = good;
-  put_u32(arch, 20 + 4 + 8, 7);
-  put_u32(arch, 16, qnn::detail::crc32(arch.data() + 20, arch.size() - 20));
+  qnn_test::put_u32(arch, 20 + 4 + 8, 7);
+  qnn_test::put_u32(arch, 16, qnn::detail::crc32(arch.data() + 20, arch.size() - 20));
   expect_load_error(arch, "arch.lenet", "not the LeNet-5 architecture");
 
   try {

@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "allocation_counter.h"
+#include "damaged_file.h"
 #include "forced_isa.h"
 #include "internal.h"
 #include "lowbit/gemm.h"
@@ -43,28 +44,11 @@ const std::string kFixtures = kModels + "/mrz-v1-fixtures.bin";
 std::vector<uint8_t> read_file(const std::string& path) { return qnn::detail::read_bytes(path, "file"); }
 std::vector<qnn::FixtureImage> load_fixtures() { return qnn::read_fixtures(kFixtures).images; }
 
-std::string temp_path(const std::string& name) {
-  const char* dir = std::getenv("TMPDIR");
-  return std::string(dir && *dir ? dir : "/tmp") + "/qnn_test_" + std::to_string(::getpid()) + "_" + name;
-}
-
-void write_file(const std::string& path, const std::vector<uint8_t>& bytes) {
-  std::ofstream out(path, std::ios::binary);
-  out.write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
-}
+using qnn_test::temp_path;
+using qnn_test::write_file;
 
 void expect_load_error(const std::vector<uint8_t>& bytes, const std::string& name, const std::string& what) {
-  const std::string path = temp_path(name);
-  write_file(path, bytes);
-  try {
-    qnn::Network::load(path);
-    ADD_FAILURE() << name << ": no exception";
-  } catch (const std::runtime_error& e) {
-    const std::string msg = e.what();
-    EXPECT_NE(msg.find(path), std::string::npos) << "message does not name the file: " << msg;
-    EXPECT_NE(msg.find(what), std::string::npos) << "message: " << msg;
-  }
-  std::remove(path.c_str());
+  qnn_test::expect_load_error([](const std::string& p) { qnn::Network::load(p); }, bytes, name, what);
 }
 
 // The fixtures' per-variant code, as the weights file's `bits`: 8, 4, or 0 for QNN-4.6.
