@@ -85,7 +85,8 @@ smoke: build
 	@echo "smoke: results, tables and compare.py output in $(BUILD)/smoke/"
 
 # --- make reproduce: the paper's two experiments on this machine -----------------------------
-# 1. the matrix table (every kernel, 18 shapes); 2. the QNN test (accuracy and time per variant).
+# 1. the matrix table (every kernel, 18 shapes); 2. the QNN test (accuracy and time per variant);
+# 3. the distortion study's LeNet-5 in C++ (bit-exact check, then float/q8/q4 time).
 reproduce: build qnn-data distortion-data
 	mkdir -p $(RUN_DIR)
 	$(PIN) $(QBENCH) run --config $(CONFIG) --out $(RUN_DIR)/paper-table.json
@@ -93,6 +94,8 @@ reproduce: build qnn-data distortion-data
 	$(LOWBIT_PY) plots $(RUN_DIR)/paper-table.json --out-dir $(RUN_DIR)
 	$(PIN) $(QBENCH) qnn --config $(QNN_CONFIG) --out $(RUN_DIR)/qnn.json
 	$(LOWBIT_PY) qnn-table $(RUN_DIR)/qnn.json --out $(RUN_DIR)/qnn-table.md
+	$(PIN) $(QBENCH) lenet --model models/distortion/logit_scale-seed0.lenet \
+	  --fixtures models/distortion/logit_scale-seed0.lenetfx --out $(RUN_DIR)/lenet.json
 	@# The fixed-point and distortion models run in PyTorch (not packaged for armhf: then skipped, and
 	@# the report and the scoreboard say so).
 	@if $(PYTHON) -c 'import torch' 2>/dev/null; then \
