@@ -83,7 +83,8 @@ void FxpNetwork::Impl::build(const detail::FxpFile& f) {
     L.x_levels = levels ? d.x_levels : 0;
     L.in_shift = d.acc_exponent - d.weights.f - d.input.f;
     L.out_shift = d.out_shift;
-    for (int32_t b : d.bias_codes) L.bias.push_back(int64_t{b} << (d.acc_exponent - d.biases.f));
+    // A multiplication, not a shift: shifting a negative value left is undefined before C++20.
+    for (int32_t b : d.bias_codes) L.bias.push_back(int64_t{b} * (int64_t{1} << (d.acc_exponent - d.biases.f)));
     L.hi = detail::code_limit(d.output.bw);
     L.lo = fc ? -L.hi : 0;
     L.narrow = fits_int32(d, g.depth(), L.in_shift);
