@@ -106,6 +106,20 @@ def test_search_kind_keeps_choices_fixed_and_layers_after_float():
             assert config["weights"]["a"] == (3, -2) and config["weights"]["b"] == (5, -1)
 
 
+def test_search_kind_resumed_from_a_checkpoint_equals_one_run():
+    order, start = ["a", "b", "c"], {n: (8, 4) for n in ["a", "b", "c"]}
+    whole = search_kind("weights", FakeNetwork({"a": 3, "b": 5, "c": 2}), order, start, {},
+                        log=lambda line: None)
+    saved = []
+    search_kind("weights", FakeNetwork({"a": 3, "b": 5, "c": 2}), order, start, {},
+                log=lambda line: None, on_layer=lambda chosen, records: saved.append(dict(records)))
+    assert [list(records) for records in saved] == [["a"], ["a", "b"], ["a", "b", "c"]]
+    net = FakeNetwork({"a": 3, "b": 5, "c": 2})
+    resumed = search_kind("weights", net, order, start, {}, log=lambda line: None, done=saved[1])
+    assert resumed == whole
+    assert {layer for layer, _ in net.seen} == {"c"}  # the checkpointed layers are not searched again
+
+
 def test_search_kind_independent_quantizes_one_layer_at_a_time():
     net = FakeNetwork({"a": 3, "b": 5})
     search_kind("weights", net, ["a", "b"], {"a": (8, 4), "b": (8, 4)}, {"biases": {"a": (4, 2)}},

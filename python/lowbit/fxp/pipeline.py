@@ -62,29 +62,79 @@ def search_paths(model_dir, network, protocol, independent):
     return os.path.join(model_dir, "search", f"{network}-{protocol}{suffix}.json")
 
 
+def checkpoint_path(model_dir, network, protocol, independent, search_images):
+    name = os.path.basename(search_paths(model_dir, network, protocol, independent))
+    return os.path.join(model_dir, "ckpt", f"search-{search_images}-{name}")
+
+
+def load_search_checkpoint(path, identity, log):
+    """The layers a stopped search with the same identity already chose, else an empty record."""
+    empty = {"identity": identity, "records": {}, "evaluations": 0, "seconds": 0.0}
+    if not os.path.exists(path):
+        return empty
+    with open(path) as handle:
+        saved = json.load(handle)
+    if saved.get("identity") != identity:
+        log(f"{path}: from another search (weights or images differ), starting afresh")
+        return empty
+    layers = sum(len(records) for records in saved["records"].values())
+    log(f"{path}: resuming after {layers} searched layers")
+    return saved
+
+
+def save_json_atomically(path, value):
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path + ".tmp", "w") as handle:
+        json.dump(value, handle, indent=1)
+    os.replace(path + ".tmp", path)
+
+
 def run_search(network, protocol, model_dir, independent=False, search_images=None, log=print):
-    """Search weights, then biases, then activations; write the configuration JSON."""
+    """Search weights, then biases, then activations; write the configuration JSON.
+
+    A checkpoint under models/fxp/ckpt/ is written after every layer; a stopped search (deadline,
+    Ctrl-C) started again with the same arguments resumes from it."""
     images, labels = test_set()
     search_idx, report_idx = protocol_indices(protocol, len(labels), search_images)
     evaluator = Evaluator(load_model(network, model_dir), images[search_idx], labels[search_idx])
     log(f"{network}/{protocol}: float accuracy on {len(search_idx)} search images "
         f"{100 * evaluator.float_acc:.2f}%")
+    ckpt_path = checkpoint_path(model_dir, network, protocol, independent, len(search_idx))
+    identity = {"weights_sha256": weights_digest(model_dir, network), "independent": independent,
+                "search_indices_sha256": hashlib.sha256(search_idx.tobytes()).hexdigest()}
+    progress = load_search_checkpoint(ckpt_path, identity, log)
     peaks = evaluator.activation_max(CALIBRATION_IMAGES)
     order = [name for name, _ in evaluator.model.quant_layers()]
     fixed, records, t0 = {}, {}, time.time()
+
+    def checkpoint(kind, kind_records):
+        progress["records"][kind] = kind_records
+        progress["evaluations"] += evaluator.evaluations - checkpoint.evaluations
+        progress["seconds"] += time.time() - checkpoint.time
+        checkpoint.evaluations, checkpoint.time = evaluator.evaluations, time.time()
+        save_json_atomically(ckpt_path, progress)
+
+    checkpoint.evaluations, checkpoint.time = evaluator.evaluations, t0
     for kind in search.KINDS:
+        done = progress["records"].get(kind, {})
+        if len(done) == len(order):
+            records[kind] = done
+            fixed[kind] = {n: (r["bw"], r["f"]) for n, r in done.items()}
+            continue
         start = start_points(evaluator, kind, peaks, log)
-        chosen, records[kind] = search.search_kind(kind, evaluator.drop, order, start, fixed,
-                                                   independent, log)
+        chosen, records[kind] = search.search_kind(
+            kind, evaluator.drop, order, start, fixed, independent, log, done=done,
+            on_layer=lambda _, kind_records, kind=kind: checkpoint(kind, dict(kind_records)))
         fixed[kind] = chosen
+    checkpoint(search.KINDS[-1], records[search.KINDS[-1]])
     result = {"network": network, "protocol": protocol, "independent": independent,
               "search_images": len(search_idx), "report_images": len(report_idx),
               "search_float_acc_pct": 100 * evaluator.float_acc,
-              "search_fxp_drop": evaluator.drop(fixed)[0], "evaluations": evaluator.evaluations,
-              "search_seconds": round(time.time() - t0), "order": order,
+              "search_fxp_drop": evaluator.drop(fixed)[0], "evaluations": progress["evaluations"],
+              "search_seconds": round(progress["seconds"]), "order": order,
               "config": {kind: {n: list(v) for n, v in fixed[kind].items()} for kind in fixed},
               "records": records, "torch": torch.__version__,
-              "weights_sha256": weights_digest(model_dir, network)}
+              "weights_sha256": identity["weights_sha256"]}
     result["report_float_acc_pct"], result["report_fxp_acc_pct"] = evaluate_row(
         result, model_dir, images, labels)
     log(f"{network}/{protocol}: on {len(report_idx)} report images float "

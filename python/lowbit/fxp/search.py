@@ -105,11 +105,21 @@ class LayerSearch:
         return local
 
 
-def search_kind(kind, evaluate, order, start, fixed, independent=False, log=print):
-    """Search one tensor kind over `order`; returns ({layer: (BW, F)}, {layer: record})."""
+def search_kind(kind, evaluate, order, start, fixed, independent=False, log=print, done=None,
+                on_layer=None):
+    """Search one tensor kind over `order`; returns ({layer: (BW, F)}, {layer: record}).
+
+    `done` ({layer: record}) holds layers a stopped run already searched: they are taken as they
+    are (the search is deterministic, so resuming equals running through). `on_layer(chosen,
+    records)` is called after every layer, for a checkpoint."""
     chosen, records = {}, {}
     layer_budget = budgets(kind, order)
     for name in order:
+        if done and name in done:
+            records[name] = done[name]
+            chosen[name] = (done[name]["bw"], done[name]["f"])
+            log(f"{kind} {name}: {chosen[name]} from the checkpoint")
+            continue
         base = copy.deepcopy(fixed)
         base.setdefault(kind, {})
         if independent:
@@ -133,4 +143,6 @@ def search_kind(kind, evaluate, order, start, fixed, independent=False, log=prin
                          "evaluations": len(layer.scores), "start": list(start[name])}
         log(f"{kind} {name}: start {start[name]} -> {point}, drop {layer.scores[point][0]:.5f} "
             f"(budget {layer_budget[name]:.5f}, {len(layer.scores)} evaluations)")
+        if on_layer is not None:
+            on_layer(chosen, records)
     return chosen, records
