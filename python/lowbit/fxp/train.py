@@ -74,7 +74,10 @@ def save(files, model, optimizer, progress, network):
         json.dump(log, handle, indent=1)
 
 
-def run_epoch(model, optimizer, network, train, progress, deadline):
+PROGRESS_EVERY = 100  # batches between two progress lines
+
+
+def run_epoch(model, optimizer, network, train, progress, deadline, log=print):
     """Train from progress['batch'] to the end of the epoch or the deadline; True if finished."""
     images, labels = train
     batch = RECIPES[network]["batch"]
@@ -82,8 +85,8 @@ def run_epoch(model, optimizer, network, train, progress, deadline):
     starts = range(0, len(labels), batch)
     progress["batches_per_epoch"] = len(starts)
     model.train()
-    t0 = time.time()
-    for index in range(progress["batch"], len(starts)):
+    t0, first = time.time(), progress["batch"]
+    for index in range(first, len(starts)):
         if deadline is not None and time.time() >= deadline:
             progress["seconds"] += time.time() - t0
             return False
@@ -94,6 +97,12 @@ def run_epoch(model, optimizer, network, train, progress, deadline):
         loss.backward()
         optimizer.step()
         progress["batch"] = index + 1
+        done = index + 1 - first
+        if done % PROGRESS_EVERY == 0:
+            per_batch = (time.time() - t0) / done
+            log(f"{network}: epoch {progress['epoch'] + 1} batch {index + 1}/{len(starts)}, "
+                f"loss {float(loss):.4f}, {per_batch:.2f} s per batch, "
+                f"epoch done in {per_batch * (len(starts) - index - 1) / 60:.0f} min")
     progress["seconds"] += time.time() - t0
     return True
 
@@ -114,7 +123,7 @@ def train(network, model_dir, epochs=None, deadline=None, log=print):
     target = epochs or RECIPES[network]["epochs"]
     while progress["epoch"] < target:
         torch.manual_seed(10_000 * progress["epoch"] + progress["batch"])  # dropout masks
-        finished = run_epoch(model, optimizer, network, train_set, progress, deadline)
+        finished = run_epoch(model, optimizer, network, train_set, progress, deadline, log)
         if finished:
             progress["epoch"] += 1
             progress["batch"] = 0
