@@ -1,6 +1,7 @@
 // The AVX-512-VNNI micro-kernel of every scheme: one vpdpbusd (unsigned x bytes times signed w
 // bytes, four products summed into each int32 lane) per row and strip per unit, 32-bit accumulators,
-// so no flush. 4-bit X is unpacked from nibbles with and/shift first. The weights are centred
+// so no flush. 4-bit X is packed one code per byte (kXBits 8, the 4-bit path) or in nibbles
+// (kXBits 4), unpacked with and/shift first. The weights are centred
 // (4-bit, 4.6-bit) or, for 8-bit where w - z_w needs 9 bits, w ^ 0x80 = w - 128 (x86/unpack.h).
 #pragma once
 
@@ -19,10 +20,11 @@
 namespace lowbit {
 namespace {
 
-template <Scheme kSchemeOfPath>
+template <Scheme kSchemeOfPath, int kXBits = kSchemeOfPath == Scheme::kUint4 ? 4 : 8>
 struct Dpbusd {
+  static_assert(kXBits == 8 || kSchemeOfPath == Scheme::kUint4, "only 4-bit codes fit a nibble");
   static constexpr Scheme kScheme = kSchemeOfPath;
-  static constexpr int kBits = kScheme == Scheme::kUint4 ? 4 : 8;
+  static constexpr int kBits = kXBits;
   static constexpr WeightFormat kWeights =
       kScheme == Scheme::kUint8 ? WeightFormat::kOffset128S8 : WeightFormat::kCentredS8;
 
