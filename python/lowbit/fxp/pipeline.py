@@ -191,5 +191,16 @@ def rebuild_table(model_dir, out_dir, stored=False, log=print):
             float_acc, fxp_acc = evaluate_row(result, model_dir, images, labels)
         rows.append(report.result_row(result, float_acc, fxp_acc, config_of(result), model_dir))
         log(f"{name}: float {float_acc:.2f}% fixed-point {fxp_acc:.2f}%")
+    for network in models.NETWORKS:
+        weights = train.paths(model_dir, network)["weights"]
+        if any(row["network"] == network for row in rows) or not os.path.exists(weights):
+            continue
+        if stored:
+            with open(train.paths(model_dir, network)["log"]) as handle:
+                float_acc = json.load(handle)["history"][-1]["test_acc_pct"]
+        else:
+            float_acc = 100 * Evaluator(load_model(network, model_dir), images, labels).float_acc
+        rows.append(report.float_only_row(network, float_acc, model_dir))
+        log(f"{network} (not searched): float {float_acc:.2f}%")
     report.write_all(rows, model_dir, out_dir)
     log(f"fxp.json, fxp-table.md, fxp-table.csv and fxp-bitwidths.png in {out_dir}")

@@ -43,6 +43,14 @@ def result_row(result, float_acc, fxp_acc, config, model_dir):
             "layers": layer_table(result["order"], config)}
 
 
+def float_only_row(network, float_acc, model_dir):
+    """A trained network not searched yet: its float accuracy on the test set, nothing else."""
+    return {"network": network, "dataset": "fashion-mnist", "protocol": "-", "source": "this run",
+            "epochs_trained": epochs_trained(model_dir, network), "search_images": None,
+            "report_images": 10_000, "float_acc_pct": round(float_acc, 2),
+            "note": "float network only: not searched yet"}
+
+
 def paper_rows():
     """The paper's eight rows; Fashion-MNIST ones carry the authors' per-layer BW/F."""
     rows = []
@@ -147,7 +155,7 @@ def plot_bitwidths(rows, path):
     networks = ["sequential", "branched"]
     fig, axes = plt.subplots(3, len(networks), figsize=(8 * len(networks), 9), squeeze=False)
     for col, network in enumerate(networks):
-        mine = next((r for r in ours if r["network"] == network), None)
+        mine = next((r for r in ours if r["network"] == network and "layers" in r), None)
         for row_index, kind in enumerate(KINDS):
             axis = axes[row_index][col]
             names = [l["name"] for l in paper[network]["layers"]]
