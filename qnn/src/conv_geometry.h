@@ -138,6 +138,16 @@ const T* phase_split(const T* in, const Geometry& g, T* phases) {
   return phases;
 }
 
+// One output channel: the oh x ow valid codes of its GEMM row (oh rows of pw columns, the pw - ow
+// between them computed and dropped) into dst, row after row.
+inline void keep_valid_columns(const uint8_t* __restrict row, const Geometry& g, uint8_t* __restrict dst) {
+  if (g.pw == g.ow) {
+    std::memcpy(dst, row, static_cast<size_t>(g.oh) * g.ow);
+    return;
+  }
+  for (int oy = 0; oy < g.oh; ++oy) std::memcpy(dst + oy * g.ow, row + oy * g.pw, g.ow);
+}
+
 // X (depth x width, row-major); rows ordered (c, dy, dx) as PyTorch's OIHW weights.
 template <typename In, typename Out>
 void im2col(const In* planes, const Geometry& g, Out* col) {

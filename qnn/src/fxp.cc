@@ -161,11 +161,10 @@ void FxpNetwork::Impl::conv(const Layer& L, int l, const uint8_t* in, uint8_t* o
       conv_row(row, W, static_cast<int32_t>(L.bias[o]), L.in_shift, L.out_shift, static_cast<int32_t>(L.hi), codes);
     else
       detail::shift_row<int64_t, true>(row, W, L.bias[o], L.in_shift, L.out_shift, 0, L.hi, codes);
-    // The valid ow columns of each output row (the GEMM also computed the pw - ow in between).
-    for (int oy = 0; oy < g.oh; ++oy) {
+    detail::keep_valid_columns(codes, g, out + static_cast<size_t>(o) * g.oh * g.ow);
+    for (int oy = 0; last && oy < g.oh; ++oy) {  // conv6's sums too, for the tests
       const size_t at = (static_cast<size_t>(o) * g.oh + oy) * g.ow;
-      std::memcpy(out + at, codes + oy * g.pw, g.ow);
-      if (last) std::copy(row + oy * g.pw, row + oy * g.pw + g.ow, sums6.data() + at);
+      std::copy(row + oy * g.pw, row + oy * g.pw + g.ow, sums6.data() + at);
     }
   }
   clock.charge(l, Stage::kRequantize);

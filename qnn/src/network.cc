@@ -228,12 +228,7 @@ const int32_t* Network::Impl::conv_quant(const uint8_t* image, Variant v, StageC
       }
       // Q->Q over all W columns in one call, then the valid ow of each output row are kept.
       requantize_row(row, W, b, m, qmax, codes);
-      uint8_t* dst = out + static_cast<size_t>(o) * oh * ow;
-      if (pw == ow) {
-        std::memcpy(dst, codes, static_cast<size_t>(oh) * ow);
-      } else {
-        for (int oy = 0; oy < oh; ++oy) std::memcpy(dst + oy * ow, codes + oy * pw, ow);
-      }
+      detail::keep_valid_columns(codes, g, out + static_cast<size_t>(o) * oh * ow);
     }
     clock.charge(l, Stage::kRequantize);
     cur = 1 - cur;

@@ -36,24 +36,44 @@ void requantize_row_portable(const int32_t* __restrict acc, int n, int32_t bias,
 }
 
 #if defined(__x86_64__)
+// The steps of one row on 8 values (a lambda would not inherit the target attribute).
+struct RequantizeAvx2 {
+  __m256i bias;
+  __m256 m, half, qmax;
+
+  // The codes of acc[0..8) as int32.
+  __attribute__((target("avx2"), always_inline)) inline __m256i codes8(const int32_t* acc) const {
+    const __m256i a = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(acc));
+    const __m256 x = _mm256_cvtepi32_ps(_mm256_max_epi32(_mm256_add_epi32(a, bias), _mm256_setzero_si256()));
+    return _mm256_cvttps_epi32(_mm256_min_ps(_mm256_add_ps(_mm256_mul_ps(x, m), half), qmax));
+  }
+
+  // packs/packus work within 128-bit halves: this puts the 4-byte groups back in order.
+  __attribute__((target("avx2"), always_inline)) static inline __m256i in_order(__m256i packed) {
+    return _mm256_permutevar8x32_epi32(packed, _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7));
+  }
+
+  // Codes are 0..qmax <= 255: the saturating packs keep them.
+  __attribute__((target("avx2"), always_inline)) inline void store32(const int32_t* acc, uint8_t* codes) const {
+    const __m256i bytes = _mm256_packus_epi16(_mm256_packs_epi32(codes8(acc), codes8(acc + 8)),
+                                              _mm256_packs_epi32(codes8(acc + 16), codes8(acc + 24)));
+    _mm256_storeu_si256(reinterpret_cast<__m256i*>(codes), in_order(bytes));
+  }
+
+  __attribute__((target("avx2"), always_inline)) inline void store8(const int32_t* acc, uint8_t* codes) const {
+    const __m256i c = codes8(acc), words = _mm256_packs_epi32(c, c);
+    _mm_storel_epi64(reinterpret_cast<__m128i*>(codes), _mm256_castsi256_si128(in_order(_mm256_packus_epi16(words, words))));
+  }
+};
+
 __attribute__((target("avx2"))) void requantize_row_avx2(const int32_t* __restrict acc, int n, int32_t bias,
                                                          float m, float qmax, uint8_t* __restrict codes) {
-  const __m256i vbias = _mm256_set1_epi32(bias), zero = _mm256_setzero_si256();
-  const __m256 vm = _mm256_set1_ps(m), half = _mm256_set1_ps(0.5f), vqmax = _mm256_set1_ps(qmax);
-  // packs/packus work within 128-bit halves: this puts the 4-byte groups back in order.
-  const __m256i order = _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7);
+  const RequantizeAvx2 step{_mm256_set1_epi32(bias), _mm256_set1_ps(m), _mm256_set1_ps(0.5f), _mm256_set1_ps(qmax)};
   int j = 0;
-  for (; j + 32 <= n; j += 32) {
-    __m256i c[4];
-    for (int u = 0; u < 4; ++u) {
-      const __m256i a = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(acc + j + 8 * u));
-      const __m256 x = _mm256_cvtepi32_ps(_mm256_max_epi32(_mm256_add_epi32(a, vbias), zero));
-      c[u] = _mm256_cvttps_epi32(_mm256_min_ps(_mm256_add_ps(_mm256_mul_ps(x, vm), half), vqmax));
-    }
-    // Codes are 0..qmax <= 255: the saturating packs keep them.
-    const __m256i bytes = _mm256_packus_epi16(_mm256_packs_epi32(c[0], c[1]), _mm256_packs_epi32(c[2], c[3]));
-    _mm256_storeu_si256(reinterpret_cast<__m256i*>(codes + j), _mm256_permutevar8x32_epi32(bytes, order));
-  }
+  for (; j + 32 <= n; j += 32) step.store32(acc + j, codes + j);
+  for (; j + 8 <= n; j += 8) step.store8(acc + j, codes + j);
+  // The rest as the last 8 values again (each code depends on its own sum only), else one by one.
+  if (j < n && n >= 8) return step.store8(acc + n - 8, codes + n - 8);
   requantize_row_portable(acc + j, n - j, bias, m, qmax, codes + j);
 }
 #endif
@@ -63,18 +83,24 @@ void requantize_row_neon(const int32_t* __restrict acc, int n, int32_t bias, flo
                          uint8_t* __restrict codes) {
   const int32x4_t vbias = vdupq_n_s32(bias), zero = vdupq_n_s32(0);
   const float32x4_t vm = vdupq_n_f32(m), half = vdupq_n_f32(0.5f), vqmax = vdupq_n_f32(qmax);
+  auto codes4 = [&](int at) {  // the 4 codes of acc[at..at+4) as int32
+    const float32x4_t x = vcvtq_f32_s32(vmaxq_s32(vaddq_s32(vld1q_s32(acc + at), vbias), zero));
+    return vcvtq_s32_f32(vminq_f32(vaddq_f32(vmulq_f32(x, vm), half), vqmax));
+  };
+  // Codes are 0..qmax <= 255: the saturating narrowings keep them.
+  auto store4 = [&](int at) {
+    const uint16x4_t words = vqmovun_s32(codes4(at));
+    vst1_lane_u32(reinterpret_cast<uint32_t*>(codes + at), vreinterpret_u32_u8(vqmovn_u16(vcombine_u16(words, words))), 0);
+  };
   int j = 0;
   for (; j + 16 <= n; j += 16) {
-    int32x4_t c[4];
-    for (int u = 0; u < 4; ++u) {
-      const float32x4_t x = vcvtq_f32_s32(vmaxq_s32(vaddq_s32(vld1q_s32(acc + j + 4 * u), vbias), zero));
-      c[u] = vcvtq_s32_f32(vminq_f32(vaddq_f32(vmulq_f32(x, vm), half), vqmax));
-    }
-    // Codes are 0..qmax <= 255: the saturating narrowings keep them.
-    const uint16x8_t lo = vcombine_u16(vqmovun_s32(c[0]), vqmovun_s32(c[1]));
-    const uint16x8_t hi = vcombine_u16(vqmovun_s32(c[2]), vqmovun_s32(c[3]));
+    const uint16x8_t lo = vcombine_u16(vqmovun_s32(codes4(j)), vqmovun_s32(codes4(j + 4)));
+    const uint16x8_t hi = vcombine_u16(vqmovun_s32(codes4(j + 8)), vqmovun_s32(codes4(j + 12)));
     vst1q_u8(codes + j, vcombine_u8(vqmovn_u16(lo), vqmovn_u16(hi)));
   }
+  for (; j + 4 <= n; j += 4) store4(j);
+  // The rest as the last 4 values again (each code depends on its own sum only), else one by one.
+  if (j < n && n >= 4) return store4(n - 4);
   requantize_row_portable(acc + j, n - j, bias, m, qmax, codes + j);
 }
 #endif
