@@ -9,7 +9,7 @@
 
 #if defined(__SSE2__)
 #include <emmintrin.h>
-#elif defined(__ARM_NEON)
+#elif defined(__aarch64__)
 #include <arm_neon.h>
 #endif
 
@@ -54,7 +54,7 @@ inline void deal_pairs(const T* __restrict s, int pairs, T* __restrict e, T* __r
   }
 }
 
-#if defined(__SSE2__) || defined(__ARM_NEON)
+#if defined(__SSE2__) || defined(__aarch64__)
 // e[x + i] = s[2 (x + i)], o[x + i] = s[2 (x + i) + 1] for i < kPairs (8 or 4).
 template <int kPairs>
 inline void deal_group(const uint8_t* __restrict s, int x, uint8_t* __restrict e, uint8_t* __restrict o) {
@@ -80,8 +80,10 @@ inline void deal_group(const uint8_t* __restrict s, int x, uint8_t* __restrict e
   } else {
     const uint8x8_t v = vld1_u8(s + 2 * x);
     const uint8x8x2_t both = vuzp_u8(v, v);  // val[0]: the 4 evens twice; val[1]: the odds
-    vst1_lane_u32(reinterpret_cast<uint32_t*>(e + x), vreinterpret_u32_u8(both.val[0]), 0);
-    vst1_lane_u32(reinterpret_cast<uint32_t*>(o + x), vreinterpret_u32_u8(both.val[1]), 0);
+    const uint32_t even = vget_lane_u32(vreinterpret_u32_u8(both.val[0]), 0);
+    const uint32_t odd = vget_lane_u32(vreinterpret_u32_u8(both.val[1]), 0);
+    std::memcpy(e + x, &even, 4);  // e + x may be unaligned: no 32-bit lane store
+    std::memcpy(o + x, &odd, 4);
   }
 #endif
 }
@@ -96,9 +98,10 @@ inline void deal_groups(const uint8_t* __restrict s, int pairs, uint8_t* __restr
 
 // Codes: the rows are short (13 and 5 pairs in the MRZ network), too short for the compiler's vector
 // loop, so 8 or 4 pairs at a time by hand (the stride-2 layers' split took ~2x fewer instructions on
-// x86).
+// x86): SSE2 (every x86-64) or AArch64's Advanced SIMD. 32-bit ARM keeps the scalar loop: qnn is built
+// there with the compiler's defaults, which have no NEON (only requantize.cc gets -mfpu=neon).
 inline void deal_pairs(const uint8_t* __restrict s, int pairs, uint8_t* __restrict e, uint8_t* __restrict o) {
-#if defined(__SSE2__) || defined(__ARM_NEON)
+#if defined(__SSE2__) || defined(__aarch64__)
   if (pairs >= 8) return deal_groups<8>(s, pairs, e, o);
   if (pairs >= 4) return deal_groups<4>(s, pairs, e, o);
 #endif

@@ -13,6 +13,7 @@
 // int toward zero).
 #include <algorithm>
 #include <cstdint>
+#include <cstring>
 
 #include "internal.h"
 #include "lowbit/gemm.h"
@@ -90,7 +91,8 @@ void requantize_row_neon(const int32_t* __restrict acc, int n, int32_t bias, flo
   // Codes are 0..qmax <= 255: the saturating narrowings keep them.
   auto store4 = [&](int at) {
     const uint16x4_t words = vqmovun_s32(codes4(at));
-    vst1_lane_u32(reinterpret_cast<uint32_t*>(codes + at), vreinterpret_u32_u8(vqmovn_u16(vcombine_u16(words, words))), 0);
+    const uint32_t four = vget_lane_u32(vreinterpret_u32_u8(vqmovn_u16(vcombine_u16(words, words))), 0);
+    std::memcpy(codes + at, &four, 4);  // codes + at may be unaligned: no 32-bit lane store
   };
   int j = 0;
   for (; j + 16 <= n; j += 16) {
@@ -110,8 +112,10 @@ void requantize_row_neon(const int32_t* __restrict acc, int n, int32_t bias, flo
 RequantizeRow select_requantize_row() {
 #if defined(__x86_64__)
   if (lowbit::cpu_supports(lowbit::Isa::kAvx2)) return requantize_row_avx2;
-#elif defined(__ARM_NEON)
+#elif defined(__aarch64__)
   return requantize_row_neon;
+#elif defined(__ARM_NEON)  // 32-bit ARM: this file alone is compiled with -mfpu=neon (qnn/CMakeLists.txt)
+  if (lowbit::cpu_supports(lowbit::Isa::kNeon)) return requantize_row_neon;
 #endif
   return requantize_row_portable;
 }

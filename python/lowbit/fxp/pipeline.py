@@ -144,6 +144,7 @@ def run_search(network, protocol, model_dir, independent=False, search_images=No
     with open(path, "w") as handle:
         json.dump(result, handle, indent=1)
     log(f"{network}/{protocol}: searched configuration in {path}")
+    os.remove(ckpt_path)  # finished: a later search (perhaps with changed code) starts afresh
     return result
 
 
@@ -195,10 +196,11 @@ def rebuild_table(model_dir, out_dir, stored=False, log=print):
         weights = train.paths(model_dir, network)["weights"]
         if any(row["network"] == network for row in rows) or not os.path.exists(weights):
             continue
-        if stored:
-            with open(train.paths(model_dir, network)["log"]) as handle:
-                float_acc = json.load(handle)["history"][-1]["test_acc_pct"]
-        else:
+        with open(train.paths(model_dir, network)["log"]) as handle:
+            training = json.load(handle)
+        if stored and training["history"] and training["batches_into_next_epoch"] == 0:
+            float_acc = training["history"][-1]["test_acc_pct"]  # the weights of the last epoch
+        else:  # mid-epoch weights (a deadline stopped the run): evaluate them
             float_acc = 100 * Evaluator(load_model(network, model_dir), images, labels).float_acc
         rows.append(report.float_only_row(network, float_acc, model_dir))
         log(f"{network} (not searched): float {float_acc:.2f}%")

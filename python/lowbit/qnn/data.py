@@ -12,6 +12,7 @@ Sets (name: profile, seed, size):
   train      mixed severity sqrt(U(0, 1)), seed 1001, 36000 images (cached by `lowbit qnn-train`)
   val        mixed severity sqrt(U(0, 1)), seed 1002,  3600 images
   calib      mixed severity sqrt(U(0, 1)), seed 1003,  1800 images (activation ranges)
+  val-hard   camera-like (severity 1), seed 1004,  3600 images (QNN-FXP's val-hard search set)
   synthetic  mild (severity 0),        seed 2001,  3600 images (100 per class)
   hard       camera-like (severity 1), seed 2002,  3600 images (100 per class)
 
@@ -40,6 +41,7 @@ SETS = {
     "train": ("mixed", 1001, 36000),
     "val": ("mixed", 1002, 3600),
     "calib": ("mixed", 1003, 1800),
+    "val-hard": ("hard", 1004, 3600),
     "synthetic": ("mild", 2001, 3600),
     "hard": ("hard", 2002, 3600),
 }

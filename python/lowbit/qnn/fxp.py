@@ -3,7 +3,8 @@ export for the C++ engine (docs/qnn.md, "QNN-FXP").
 
     lowbit qnn-fxp                 search (about a minute), write models/mrz-v1-fxp.json, export
     lowbit qnn-fxp --export-only   re-evaluate and re-export the committed configuration
-    lowbit qnn-fxp --protocol hard-split   the other protocol: models/mrz-v1-fxp-hard-split.json only
+    lowbit qnn-fxp --protocol hard-split   search on half of hard: models/mrz-v1-fxp-hard-split.json only
+    lowbit qnn-fxp --protocol val-hard     search on a held-out hard-like set: models/mrz-v1-fxp-val-hard.json only
 
 Writes models/mrz-v1-fxp.json (the configuration, per-layer formats and schemes, accuracies of the
 integer model, cost-model savings), models/mrz-v1-fxp.qnnf (the integer network) and
@@ -16,7 +17,7 @@ import os
 from lowbit.paths import REPO_ROOT
 
 MODELS = REPO_ROOT / "models"
-PROTOCOLS = ("val", "hard-split")  # lowbit.qnn.fxp_search describes them; val is exported
+PROTOCOLS = ("val", "hard-split", "val-hard")  # lowbit.qnn.fxp_search describes them; val is exported
 
 
 def add_parser(subparsers):
@@ -26,9 +27,10 @@ def add_parser(subparsers):
     ap.add_argument("--weights", default=str(MODELS / "mrz-v1.qnnw"), help="the float network")
     ap.add_argument("--protocol", default="val", choices=PROTOCOLS,
                     help="val (default, exported): search on the validation set; hard-split: search on "
-                         "half of the hard test set, report on the other half (report only)")
+                         "half of the hard test set, report on the other half; val-hard: search on a "
+                         "held-out set drawn like the hard test set (the last two report only)")
     ap.add_argument("--report", help="default models/mrz-v1-fxp.json (val), "
-                                     "models/mrz-v1-fxp-hard-split.json (hard-split)")
+                                     "models/mrz-v1-fxp-<protocol>.json (the others)")
     ap.add_argument("--out", default=str(MODELS / "mrz-v1-fxp.qnnf"))
     ap.add_argument("--fixtures", default=str(MODELS / "mrz-v1-fxp-fixtures.bin"))
     ap.add_argument("--data", default=str(MODELS / "data"), help="dataset cache (generated when missing)")
@@ -52,7 +54,7 @@ def run(args):
     report = args.report or str(MODELS / ("mrz-v1-fxp.json" if args.protocol == "val" else
                                           f"mrz-v1-fxp-{args.protocol}.json"))
     model = weights.load(args.weights)
-    sets = {name: load_set(name, args.data) for name in fxp_search.DATA_SETS}
+    sets = {name: load_set(name, args.data) for name in fxp_search.data_sets(args.protocol)}
     if args.export_only:
         with open(report) as handle:
             old = json.load(handle)

@@ -5,7 +5,9 @@ applied to the MRZ float network of models/mrz-v1.qnnw, and the report of the re
 Protocols (lowbit.qnn.fxp.PROTOCOLS): 'val', the exported one, searches on the MRZ validation set (3600
 mixed-severity images, seed 1002) and reports on the two test sets, synthetic and hard, which play no
 part in the search; 'hard-split' searches on a seeded half of the hard test set (the permutation of
-lowbit.fxp.pipeline.protocol_indices) and reports on its other half and on synthetic. The activation
+lowbit.fxp.pipeline.protocol_indices) and reports on its other half and on synthetic; 'val-hard'
+searches on a held-out set drawn like the hard test set (camera-like profile, its own seed 1004, 3600
+images) and reports on both test sets, which play no part in it. The activation
 peaks of the start points come from the first 250 search images, as the authors take the first 250
 of their search set. Weights, then biases, then activations (the input image first), each choice
 fixed for the later ones.
@@ -23,6 +25,11 @@ from lowbit.qnn.fxp_net import INPUT, LAYER_NAMES
 DATA_SETS = ("val", "synthetic", "hard")
 
 
+def data_sets(protocol):
+    """The sets a protocol reads (DATA_SETS, and its own search set)."""
+    return DATA_SETS + (("val-hard",) if protocol == "val-hard" else ())
+
+
 def layer_sizes():
     """The cost model's rows (lowbit.fxp.cost) for the MRZ network: output values and
     multiplications per image of each layer."""
@@ -38,6 +45,8 @@ def protocol_sets(protocol, sets):
     """(search (images, labels), {report name: (images, labels)}) of a protocol, from DATA_SETS."""
     if protocol == "val":
         return sets["val"], dict(sets)
+    if protocol == "val-hard":
+        return sets["val-hard"], {name: sets[name] for name in DATA_SETS}
     images, labels = sets["hard"]
     search_idx, report_idx = pipeline.protocol_indices("split", len(labels))
     search_half = (images[search_idx], labels[search_idx])
