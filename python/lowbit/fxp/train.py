@@ -6,11 +6,13 @@ augmentation, reshuffled every epoch, and the last model is kept (the authors ke
 choosing the best epoch on the test set would leak the test set into the model).
 
 The checkpoint (model, optimizer, epoch, batch, history) is written after every epoch and when the
-deadline stops a run mid-epoch, so `train` resumes where it stopped; the weights alone go to
+deadline or Ctrl-C stops a run mid-epoch (the first Ctrl-C stops after the batch in progress; a
+second one at once), so `train` resumes where it stopped; the weights alone go to
 models/fxp/<network>-fashion.pt with a JSON log of the epochs actually trained.
 """
 import json
 import os
+import signal
 import time
 
 import numpy as np
@@ -77,8 +79,30 @@ def save(files, model, optimizer, progress, network):
 PROGRESS_EVERY = 100  # batches between two progress lines
 
 
-def run_epoch(model, optimizer, network, train, progress, deadline, log=print):
-    """Train from progress['batch'] to the end of the epoch or the deadline; True if finished."""
+class StopRequest:
+    """Ctrl-C during training: the first stops the run after the batch in progress (which then
+    writes its checkpoint), a second interrupts at once."""
+
+    def __init__(self):
+        self.requested = False
+
+    def __enter__(self):
+        self.previous = signal.signal(signal.SIGINT, self.handle)
+        return self
+
+    def __exit__(self, *exc):
+        signal.signal(signal.SIGINT, self.previous)
+
+    def handle(self, signum, frame):
+        if self.requested:
+            raise KeyboardInterrupt
+        self.requested = True
+        print("stopping after this batch, with a checkpoint (Ctrl-C again: at once, without)", flush=True)
+
+
+def run_epoch(model, optimizer, network, train, progress, deadline, log=print, stop=None):
+    """Train from progress['batch'] to the end of the epoch, the deadline or a stop request (Ctrl-C);
+    True if finished."""
     images, labels = train
     batch = RECIPES[network]["batch"]
     order = np.random.default_rng(1000 + progress["epoch"]).permutation(len(labels))
@@ -87,7 +111,7 @@ def run_epoch(model, optimizer, network, train, progress, deadline, log=print):
     model.train()
     t0, first = time.time(), progress["batch"]
     for index in range(first, len(starts)):
-        if deadline is not None and time.time() >= deadline:
+        if (deadline is not None and time.time() >= deadline) or (stop is not None and stop.requested):
             progress["seconds"] += time.time() - t0
             return False
         pick = order[starts[index]:starts[index] + batch]
@@ -121,19 +145,22 @@ def train(network, model_dir, epochs=None, deadline=None, log=print):
     test_x, test_y = data.load_split("test")
     train_set, test_set = (data.to_float(train_x), train_y), (data.to_float(test_x), test_y)
     target = epochs or RECIPES[network]["epochs"]
-    while progress["epoch"] < target:
-        torch.manual_seed(10_000 * progress["epoch"] + progress["batch"])  # dropout masks
-        finished = run_epoch(model, optimizer, network, train_set, progress, deadline, log)
-        if finished:
-            progress["epoch"] += 1
-            progress["batch"] = 0
-            acc = accuracy(model, network, *test_set)
-            progress["history"].append({"epoch": progress["epoch"], "test_acc_pct": acc,
-                                        "seconds": round(progress["seconds"])})
-            log(f"{network}: epoch {progress['epoch']}/{target} test accuracy {acc:.2f}% "
-                f"({progress['seconds']:.0f} s so far)")
-        save(files, model, optimizer, progress, network)
-        if not finished:
-            log(f"{network}: deadline reached at epoch {progress['epoch']} batch {progress['batch']}")
-            break
+    with StopRequest() as stop:
+        while progress["epoch"] < target:
+            torch.manual_seed(10_000 * progress["epoch"] + progress["batch"])  # dropout masks
+            finished = run_epoch(model, optimizer, network, train_set, progress, deadline, log, stop)
+            if finished:
+                progress["epoch"] += 1
+                progress["batch"] = 0
+                acc = accuracy(model, network, *test_set)
+                progress["history"].append({"epoch": progress["epoch"], "test_acc_pct": acc,
+                                            "seconds": round(progress["seconds"])})
+                log(f"{network}: epoch {progress['epoch']}/{target} test accuracy {acc:.2f}% "
+                    f"({progress['seconds']:.0f} s so far)")
+            save(files, model, optimizer, progress, network)
+            if not finished or stop.requested:
+                why = "stopped (Ctrl-C)" if stop.requested else "deadline reached"
+                log(f"{network}: {why} at epoch {progress['epoch']} batch {progress['batch']}: "
+                    "checkpoint written")
+                break
     return progress
