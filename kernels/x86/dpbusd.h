@@ -20,7 +20,8 @@
 namespace lowbit {
 namespace {
 
-template <Scheme kSchemeOfPath, int kXBits = kSchemeOfPath == Scheme::kUint4 ? 4 : 8>
+// kXBits 8 for every path; 4 (4-bit X in nibbles) is kept for measuring that format against bytes.
+template <Scheme kSchemeOfPath, int kXBits = 8>
 struct Dpbusd {
   static_assert(kXBits == 8 || kSchemeOfPath == Scheme::kUint4, "only 4-bit codes fit a nibble");
   static constexpr Scheme kScheme = kSchemeOfPath;

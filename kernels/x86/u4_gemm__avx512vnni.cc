@@ -8,5 +8,5 @@
 
 namespace lowbit {
 LOWBIT_DEFINE_PATH(u4_gemm_8x32c4__avx512vnni, Isa::kAvx512vnni,
-                   X86Gemm<Avx512, Dpbusd<Scheme::kUint4, 8>, 8, 2>);
+                   X86Gemm<Avx512, Dpbusd<Scheme::kUint4>, 8, 2>);
 }  // namespace lowbit
