@@ -59,14 +59,14 @@ inline void deal_pairs(const T* __restrict s, int pairs, T* __restrict e, T* __r
 template <int kPairs>
 inline void deal_group(const uint8_t* __restrict s, int x, uint8_t* __restrict e, uint8_t* __restrict o) {
 #if defined(__SSE2__)
+  const __m128i* from = reinterpret_cast<const __m128i*>(s + 2 * x);
+  const __m128i v = kPairs == 8 ? _mm_loadu_si128(from) : _mm_loadl_epi64(from);
+  // the even bytes into the low half, the odd ones into the high half
+  const __m128i both = _mm_packus_epi16(_mm_and_si128(v, _mm_set1_epi16(0xff)), _mm_srli_epi16(v, 8));
   if constexpr (kPairs == 8) {
-    const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s + 2 * x));
-    const __m128i both = _mm_packus_epi16(_mm_and_si128(v, _mm_set1_epi16(0xff)), _mm_srli_epi16(v, 8));
     _mm_storel_epi64(reinterpret_cast<__m128i*>(e + x), both);
     _mm_storel_epi64(reinterpret_cast<__m128i*>(o + x), _mm_unpackhi_epi64(both, both));
   } else {
-    const __m128i v = _mm_loadl_epi64(reinterpret_cast<const __m128i*>(s + 2 * x));
-    const __m128i both = _mm_packus_epi16(_mm_and_si128(v, _mm_set1_epi16(0xff)), _mm_srli_epi16(v, 8));
     const uint32_t even = static_cast<uint32_t>(_mm_cvtsi128_si32(both));
     const uint32_t odd = static_cast<uint32_t>(_mm_cvtsi128_si32(_mm_unpackhi_epi64(both, both)));
     std::memcpy(e + x, &even, 4);
