@@ -35,6 +35,23 @@ def test_cached_prefix_matches_full_run(evaluator):
     assert evaluator.correct(config, "dense") == evaluator.correct(config)
 
 
+def test_branched_prefix_cached_inside_a_block_matches_full_run():
+    torch.manual_seed(0)
+    model = models.BranchedCNN()
+    images = np.random.default_rng(1).random((12, 1, 28, 28), dtype=np.float32)
+    evaluator = Evaluator(model, images, np.arange(12) % 10, batch=5)
+    config = {"weights": {"conv2d_1": (5, 4), "conv2d_4": (3, 3), "conv2d_12": (4, 4)},
+              "activations": {"conv2d_3": (4, 2), "conv2d_9": (3, 1)}}
+    evaluator.apply(config)
+    full = evaluator.run(0, evaluator.images)
+    for layer in ("conv2d_1", "conv2d_5", "conv2d_4", "conv2d_2", "conv2d_10", "conv2d_19", "binary"):
+        evaluator.correct(config, layer)
+        assert evaluator.cache_key[0] == evaluator.segment_of[layer] > 0
+        cached = torch.cat([evaluator.run(evaluator.cache_key[0], part)
+                            for part in evaluator.cache])
+        assert torch.equal(cached, full)
+
+
 def test_drop_limit_stops_early_with_a_bound(evaluator):
     config = {"weights": {name: (1, 0) for name, _ in evaluator.model.quant_layers()}}
     exact_drop, exact = evaluator.drop(config)

@@ -26,6 +26,21 @@ def test_branched_order_and_shapes():
     assert model(torch.zeros(2, 1, 28, 28)).shape == (2, 10)  # the stem upscales 28 -> 96
 
 
+def test_inception_steps_compute_the_four_branches():
+    torch.manual_seed(0)
+    block = models.InceptionBlock(8, 4, 2, dropout=True).eval()
+    for unit in (getattr(block, name) for name in block.names):  # BatchNorm away from identity
+        unit.bn.running_mean.uniform_(-1, 1)
+        unit.bn.running_var.uniform_(0.5, 2)
+    x = torch.randn(3, 8, 10, 10)
+    u = [getattr(block, name) for name in block.names]
+    with torch.no_grad():
+        direct = torch.cat([u[0](x), u[2](u[1](x)), u[5](u[4](u[3](x))),
+                            u[6](models.max_pool_same(x))], dim=1)
+        assert torch.equal(block(x), direct)
+    assert sorted(name for names, _ in block.steps() for name in names) == sorted(block.names)
+
+
 def test_keras_same_padding_puts_the_odd_pixel_after():
     assert models.keras_same_pad(96, 3, 2) == (0, 1)
     assert models.keras_same_pad(26, 3, 1) == (1, 1)

@@ -191,12 +191,38 @@ class InceptionBlock(nn.Module):
             self.add_module(name, ConvUnit(c, f, k, stride=s))
         self.drop = nn.Dropout(0.5) if dropout else nn.Identity()
 
+    # The branches as unit indices, concatenated in this order, and the order `steps` runs them:
+    # the double branch (most of the block's work) first, so searching another branch's layer
+    # re-runs only that branch and what follows it.
+    BRANCHES = ((0,), (1, 2), (3, 4, 5), (6,))
+    RUN_ORDER = (2, 1, 3, 0)
+
+    def steps(self):
+        """The block as a chain of one-unit steps, for the search's prefix cache.
+
+        A step maps the state (block input, {branch: output}, open branch's last map) to the next;
+        the first takes the block input alone, the last returns the concatenation."""
+        pieces = []
+        for b in self.RUN_ORDER:
+            for position, i in enumerate(self.BRANCHES[b]):
+                def step(state, b=b, i=i, first=position == 0):
+                    x, outputs, h = (state, {}, None) if torch.is_tensor(state) else state
+                    if first:
+                        h = self.drop(max_pool_same(x)) if i == 6 else x
+                    h = getattr(self, self.names[i])(h)
+                    if i != self.BRANCHES[b][-1]:
+                        return x, outputs, h
+                    outputs = {**outputs, b: h}
+                    if len(outputs) < len(self.BRANCHES):
+                        return x, outputs, None
+                    return torch.cat([outputs[k] for k in range(len(self.BRANCHES))], dim=1)
+                pieces.append(((self.names[i],), step))
+        return pieces
+
     def forward(self, x):
-        unit = [getattr(self, name) for name in self.names]
-        single = unit[2](unit[1](x))
-        double = unit[5](unit[4](unit[3](x)))
-        pooled = unit[6](self.drop(max_pool_same(x)))
-        return torch.cat([unit[0](x), single, double, pooled], dim=1)
+        for _, step in self.steps():
+            x = step(x)
+        return x
 
 
 class BranchedCNN(FxpNet):
@@ -226,9 +252,11 @@ class BranchedCNN(FxpNet):
         return self.binary(self.drop(torch.amax(x, dim=(2, 3))))
 
     def segments(self):
-        """(layer names, function) pieces whose chain is `forward`: stem, blocks, head."""
-        pieces = [(("conv2d_1",), lambda x: self.stem(upscale(x, "branched")))]
-        pieces += [(tuple(block.names), block) for block in self.blocks]
+        """(layer names, function) pieces whose chain is `forward`: the upscaling (kept by the
+        prefix cache while the stem is searched), the stem, each block's units, the head."""
+        pieces = [((), lambda x: upscale(x, "branched")), (("conv2d_1",), self.stem)]
+        for block in self.blocks:
+            pieces += block.steps()
         return pieces + [(("binary",), self.head)]
 
     def forward(self, x):

@@ -19,7 +19,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from lowbit.fxp import data, models
+from lowbit.fxp import data, evaluate, models
 
 RECIPES = {
     "sequential": {"optimizer": "rmsprop", "lr": 1e-4, "batch": 64, "epochs": 20},
@@ -41,7 +41,7 @@ def paths(model_dir, network):
 
 
 @torch.no_grad()
-def accuracy(model, network, images, labels, batch=500):
+def accuracy(model, network, images, labels, batch=evaluate.BATCH):
     """Top-1 accuracy in % of `model` (eval mode) on float NCHW 28x28 images."""
     model.eval()
     correct = 0
